@@ -1,0 +1,70 @@
+// Package cli holds the kubelet-audit cobra commands. Commands fill an options
+// struct, call the library and return an error; Run maps errors to exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
+)
+
+// version is set at build time with -ldflags.
+var version = "dev"
+
+// Exit codes (README "Exit codes").
+const (
+	ExitOK       = 0
+	ExitFindings = 1
+	ExitError    = 2
+	ExitPartial  = 3
+)
+
+// Run executes the CLI with args (args[0] is the program name) and returns the exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRoot(stdin, stdout, stderr)
+	root.SetArgs(args[1:])
+	err := root.ExecuteContext(ctx)
+	return exitCode(err, stderr)
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, finding.ErrFindings):
+		return ExitFindings
+	case errors.Is(err, finding.ErrPartial):
+		fmt.Fprintln(stderr, "kubelet-audit:", err)
+		return ExitPartial
+	default:
+		fmt.Fprintln(stderr, "kubelet-audit:", err)
+		return ExitError
+	}
+}
+
+func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "kubelet-audit",
+		Short:         "Who and what can reach the kubelet, and how badly could that be abused",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(&cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "kubelet-audit %s\n", version)
+			return err
+		},
+	})
+	return root
+}

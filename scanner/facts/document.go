@@ -1,0 +1,70 @@
+// Package facts is the versioned input document that Go collectors fill and
+// Rego policies read (`input` in every rule). Field names are a public
+// contract for user policies; README "Policy input schema" documents them.
+// Add fields freely; never rename or remove one without bumping SchemaVersion.
+package facts
+
+import "github.com/kubelet-audit/kubelet-audit/scanner/finding"
+
+// SchemaVersion of the input document.
+const SchemaVersion = "kubelet-audit/facts/v1"
+
+// Location is where an object, rule or endpoint is (file:line or k8s:// URI).
+type Location = finding.Location
+
+// Document is the whole policy input of one scan.
+type Document struct {
+	SchemaVersion string `json:"schemaVersion"`
+	// Mode is "manifests", "cluster", "probe" or "kubelet-config".
+	Mode string `json:"mode"`
+	// Subjects holds every RBAC subject that has node access, ineffective
+	// node grants or an escalation path, plus every subject bound anywhere
+	// with its workloads (Grants may be empty).
+	Subjects []Subject `json:"subjects"`
+	// Roles holds every role (defined or built-in and referenced).
+	Roles []Role `json:"roles"`
+	// Bindings holds every (Cluster)RoleBinding.
+	Bindings []Binding `json:"bindings"`
+	// Kubelets holds one probe result per kubelet target.
+	Kubelets []Kubelet `json:"kubelets"`
+	// KubeletConfigs holds each audited KubeletConfiguration (file or /configz).
+	KubeletConfigs []KubeletConfig `json:"kubeletConfigs"`
+	// Verifications holds SubjectAccessReview cross-checks (live --verify).
+	Verifications []Verification `json:"verifications"`
+}
+
+// New returns an empty document with non-nil slices, so Rego sees [] not null.
+func New(mode string) *Document {
+	return &Document{
+		SchemaVersion:  SchemaVersion,
+		Mode:           mode,
+		Subjects:       []Subject{},
+		Roles:          []Role{},
+		Bindings:       []Binding{},
+		Kubelets:       []Kubelet{},
+		KubeletConfigs: []KubeletConfig{},
+		Verifications:  []Verification{},
+	}
+}
+
+// Ref points at a Kubernetes object.
+type Ref struct {
+	Kind      string   `json:"kind"`
+	Namespace string   `json:"namespace,omitempty"`
+	Name      string   `json:"name"`
+	Location  Location `json:"location"`
+	// Annotations carries kubelet-audit.io/* annotations (suppression).
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Verification is one SubjectAccessReview cross-check: what the resolver
+// said versus what the API server answered.
+type Verification struct {
+	Subject     string `json:"subject"`
+	Subresource string `json:"subresource"`
+	Verb        string `json:"verb"`
+	Resolver    bool   `json:"resolver"`
+	APIServer   bool   `json:"apiServer"`
+	Reason      string `json:"reason,omitempty"`
+	Error       string `json:"error,omitempty"`
+}

@@ -1,0 +1,196 @@
+package facts
+
+// Subject scopes: how many identities a subject stands for.
+const (
+	ScopeAnonymous       = "anonymous"                 // User system:anonymous
+	ScopeUnauthenticated = "unauthenticated"           // Group system:unauthenticated
+	ScopeAuthenticated   = "authenticated"             // Group system:authenticated
+	ScopeAllSAs          = "all-serviceaccounts"       // Group system:serviceaccounts
+	ScopeNamespaceSAs    = "namespace-serviceaccounts" // Group system:serviceaccounts:<ns>
+	ScopeServiceAccount  = "serviceaccount"
+	ScopeUser            = "user"
+	ScopeGroup           = "group"
+)
+
+// Subject is one RBAC subject and everything it reaches on the kubelet.
+type Subject struct {
+	// ID is "Kind:name" or "ServiceAccount:namespace/name", e.g.
+	// "Group:system:authenticated", "User:alice", "ServiceAccount:mon/agent".
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	Namespace string `json:"namespace,omitempty"`
+	Scope     string `json:"scope"`
+	// Broad is true for anonymous, unauthenticated, authenticated and
+	// ServiceAccount groups: identities nobody vets one by one.
+	Broad bool `json:"broad"`
+	// System is true for expected infrastructure identities (system:masters,
+	// system:nodes, system:node:*, kube-apiserver kubelet clients,
+	// system:kube-controller-manager, system:kube-scheduler, ...).
+	System bool `json:"system"`
+	// Workloads run as this ServiceAccount (or, for a ServiceAccount group,
+	// as any ServiceAccount it contains).
+	Workloads []Workload `json:"workloads"`
+	// Grants are the node subresource permissions the kubelet (or the API
+	// server node proxy) actually checks, one per path.
+	Grants []Grant `json:"grants"`
+	// Ineffective are node grants that reach nothing, with the reason.
+	Ineffective []Ineffective `json:"ineffective"`
+	// Escalations are permissions that let the subject gain node access.
+	Escalations []Escalation `json:"escalations"`
+}
+
+// Workload runs pods as a ServiceAccount.
+type Workload struct {
+	Kind      string   `json:"kind"`
+	Namespace string   `json:"namespace"`
+	Name      string   `json:"name"`
+	Location  Location `json:"location"`
+	// AutomountToken is false when pods do not mount the token.
+	AutomountToken bool `json:"automountToken"`
+}
+
+// Node subresources the kubelet authorizes (kubelet-facts.md).
+var Subresources = []string{"proxy", "stats", "metrics", "log", "spec", "pods", "healthz", "configz", "checkpoint"}
+
+// EffectiveVerbs are the verbs the kubelet maps HTTP methods to; list, watch
+// and others are never checked for node subresources.
+var EffectiveVerbs = []string{"get", "create", "update", "patch", "delete"}
+
+// Grant is a node subresource reachable by a subject through one path.
+type Grant struct {
+	// Subresource is one of Subresources.
+	Subresource string `json:"subresource"`
+	// Verbs are the EffectiveVerbs granted (wildcards expanded), sorted.
+	Verbs []string `json:"verbs"`
+	// Nodes narrows the grant to named nodes (resourceNames); empty = all nodes.
+	Nodes []string `json:"nodes"`
+	// Wildcard is true when the grant comes from '*' in resources, verbs or
+	// apiGroups rather than naming nodes/<subresource> and the verb.
+	Wildcard bool `json:"wildcard"`
+	Path     Path `json:"path"`
+}
+
+// Path is how a subject gets a permission: binding -> role -> rule.
+type Path struct {
+	Binding Ref `json:"binding"`
+	Role    Ref `json:"role"`
+	// RuleIndex is the rule's index in the role's rules (0-based); for an
+	// aggregated role it is the index in the AggregatedFrom role.
+	RuleIndex int `json:"ruleIndex"`
+	// Rule is the rule in compact form, e.g.
+	// `{APIGroups:[""], Resources:["nodes/proxy"], Verbs:["get"]}`.
+	Rule string `json:"rule"`
+	// RuleLocation is where the rule is written (file:line when known).
+	RuleLocation Location `json:"ruleLocation"`
+	// AggregatedFrom is the role the rule came from when Role aggregates it.
+	AggregatedFrom *Ref `json:"aggregatedFrom,omitempty"`
+	// Text is the human chain, e.g. "ClusterRoleBinding debug -> ClusterRole
+	// node-debugger (rule #1 at deploy.yaml:12)".
+	Text string `json:"text"`
+}
+
+// Reasons a node grant reaches nothing.
+const (
+	// IneffectiveRoleBinding: a RoleBinding never grants the cluster-scoped nodes resource.
+	IneffectiveRoleBinding = "rolebinding-cannot-grant-nodes"
+	// IneffectiveNotSubresource: e.g. nodes/logs (the real one is nodes/log).
+	IneffectiveNotSubresource = "not-a-subresource"
+	// IneffectiveNotWildcard: e.g. nodes/* (only '*' and '*/sub' are wildcards).
+	IneffectiveNotWildcard = "not-a-wildcard"
+	// IneffectiveVerb: e.g. list/watch on nodes/proxy (never checked by the kubelet).
+	IneffectiveVerb = "verb-never-checked"
+	// IneffectiveAPIGroup: node subresources named under an API group other than "" or '*'.
+	IneffectiveAPIGroup = "wrong-api-group"
+	// IneffectiveMissingRole: the binding's role does not exist.
+	IneffectiveMissingRole = "missing-role"
+)
+
+// Ineffective is a grant that looks like node access but is not.
+type Ineffective struct {
+	Reason   string   `json:"reason"`
+	Resource string   `json:"resource"`
+	Verbs    []string `json:"verbs"`
+	// Detail says in words what the grant really allows.
+	Detail string `json:"detail"`
+	Path   Path   `json:"path"`
+}
+
+// Escalation kinds: ways to grant oneself node access.
+const (
+	EscalationBind        = "bind"           // bind verb on (cluster)roles
+	EscalationEscalate    = "escalate"       // escalate verb on (cluster)roles
+	EscalationImpersonate = "impersonate"    // impersonate users/groups/serviceaccounts
+	EscalationBindings    = "write-bindings" // create/update/patch (cluster)rolebindings
+	EscalationRoles       = "write-roles"    // create/update/patch (cluster)roles
+	EscalationPods        = "create-pods"    // run a pod as a ServiceAccount that has node access
+	EscalationToken       = "create-token"   // serviceaccounts/token for a ServiceAccount that has node access
+)
+
+// Escalation is one permission that is a path to node access.
+type Escalation struct {
+	Kind     string   `json:"kind"`
+	Verbs    []string `json:"verbs"`
+	Resource string   `json:"resource"`
+	// Names narrows to resourceNames; empty = any.
+	Names []string `json:"names"`
+	// Namespace is set when the permission comes from a RoleBinding.
+	Namespace string `json:"namespace,omitempty"`
+	// Targets are subject IDs with node access this path reaches (for pods
+	// and tokens: ServiceAccounts in reach; for impersonation: subjects).
+	Targets []string `json:"targets"`
+	Detail  string   `json:"detail"`
+	Path    Path     `json:"path"`
+}
+
+// Role is a Role or ClusterRole and the node access it carries.
+type Role struct {
+	Ref
+	// Defined is true when the input defines the role; false for built-ins
+	// taken from the bootstrap policy.
+	Defined bool `json:"defined"`
+	// Builtin is true for roles of the Kubernetes bootstrap policy
+	// (cluster-admin, admin, edit, view, system:*).
+	Builtin bool `json:"builtin"`
+	// BoundBy lists the bindings that reference the role.
+	BoundBy []Ref `json:"boundBy"`
+	// AggregationSelectors is non-empty for aggregated ClusterRoles.
+	Aggregated bool `json:"aggregated"`
+	// AggregatesFrom lists roles whose rules this aggregated role collects.
+	AggregatesFrom []string `json:"aggregatesFrom"`
+	// AggregatesInto lists aggregated roles (e.g. view, edit, admin) that
+	// collect this role's rules.
+	AggregatesInto []string `json:"aggregatesInto"`
+	// NodeAccess lists the node subresources the role's rules grant.
+	NodeAccess []RoleGrant `json:"nodeAccess"`
+	// Ineffective lists look-alike node rules in the role.
+	Ineffective []Ineffective `json:"ineffective"`
+	// AggregationDrift (live only) lists rules the aggregationRule implies but
+	// the stored role lacks, or the reverse, in compact form.
+	AggregationDrift []string `json:"aggregationDrift"`
+}
+
+// RoleGrant is node access written in a role.
+type RoleGrant struct {
+	Subresource  string   `json:"subresource"`
+	Verbs        []string `json:"verbs"`
+	Nodes        []string `json:"nodes"`
+	Wildcard     bool     `json:"wildcard"`
+	RuleIndex    int      `json:"ruleIndex"`
+	Rule         string   `json:"rule"`
+	RuleLocation Location `json:"ruleLocation"`
+	// AggregatedFrom names the role the rule came from, when aggregated.
+	AggregatedFrom string `json:"aggregatedFrom,omitempty"`
+}
+
+// Binding is a (Cluster)RoleBinding.
+type Binding struct {
+	Ref
+	RoleRef Ref `json:"roleRef"`
+	// RoleFound is false when the referenced role exists neither in the
+	// input nor among the built-in roles.
+	RoleFound bool `json:"roleFound"`
+	// Builtin marks bootstrap bindings (cluster-admin -> system:masters, ...).
+	Builtin  bool     `json:"builtin"`
+	Subjects []string `json:"subjects"`
+}
