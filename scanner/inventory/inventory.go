@@ -71,6 +71,15 @@ type ServiceAccount struct {
 	Source         Source
 }
 
+// RawObject is a document of a kind another collector parses
+// (KubeletConfiguration), kept as JSON with its source.
+type RawObject struct {
+	APIVersion string
+	Kind       string
+	JSON       []byte
+	Source     Source
+}
+
 // Inventory holds every object of one scan.
 type Inventory struct {
 	ClusterRoles        []ClusterRole
@@ -79,6 +88,8 @@ type Inventory struct {
 	RoleBindings        []RoleBinding
 	Workloads           []Workload
 	ServiceAccounts     []ServiceAccount
+	// KubeletConfigs are KubeletConfiguration documents found among manifests.
+	KubeletConfigs []RawObject
 }
 
 // Len is the number of objects held.
@@ -95,4 +106,5 @@ func (inv *Inventory) Merge(other *Inventory) {
 	inv.RoleBindings = append(inv.RoleBindings, other.RoleBindings...)
 	inv.Workloads = append(inv.Workloads, other.Workloads...)
 	inv.ServiceAccounts = append(inv.ServiceAccounts, other.ServiceAccounts...)
+	inv.KubeletConfigs = append(inv.KubeletConfigs, other.KubeletConfigs...)
 }
