@@ -1,0 +1,258 @@
+// Package load turns Kubernetes manifests (files, directories, stdin) into an
+// inventory.Inventory, keeping for every object the file and line it came
+// from. It never stops at a bad file: every problem becomes a
+// finding.ScanError naming file:line and the rest is loaded.
+//
+// Documents are split on `---` lines and parsed one at a time with
+// go.yaml.in/yaml/v3 (yaml.Node keeps positions); each object node is then
+// converted to JSON and decoded into the k8s.io/api types with the
+// case-sensitive decoder Kubernetes itself uses (sigs.k8s.io/json). Splitting
+// ourselves, rather than running one yaml.Decoder over the whole stream, lets
+// the scan resume after a broken document and keeps memory bounded by the
+// largest single document.
+package load
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
+	"github.com/kubelet-audit/kubelet-audit/scanner/inventory"
+)
+
+// Stage is the finding.ScanError stage of every error this package reports.
+const Stage = "load"
+
+// DefaultMaxFileSize is the size limit used when Options.MaxFileSize is 0.
+const DefaultMaxFileSize int64 = 256 << 20
+
+// ErrNothingLoaded is returned (wrapped) by Load when no document could be
+// parsed from any path. It wraps finding.ErrNothingScanned, so the CLI maps it
+// to exit code 2 with errors.Is.
+var ErrNothingLoaded = fmt.Errorf("no Kubernetes manifest could be loaded: %w", finding.ErrNothingScanned)
+
+// Options configure Load and LoadReader.
+type Options struct {
+	// Stdin is read for the path "-"; nil means os.Stdin.
+	Stdin io.Reader
+	// MaxFileSize caps each file or stream: a larger regular file is an
+	// error and is not read at all; a stream is read up to the cap. 0 means
+	// DefaultMaxFileSize, a negative value means no limit.
+	MaxFileSize int64
+}
+
+func (o Options) maxSize() int64 {
+	switch {
+	case o.MaxFileSize == 0:
+		return DefaultMaxFileSize
+	case o.MaxFileSize < 0:
+		return -1
+	default:
+		return o.MaxFileSize
+	}
+}
+
+// Result is what Load and LoadReader return. Inventory is never nil.
+//
+// Namespaced objects (Role, RoleBinding, ServiceAccount, workloads) without
+// metadata.namespace get "default", as `kubectl apply` with the default
+// context would. RBAC objects of the removed v1beta1/v1alpha1 versions are
+// decoded as (and labelled) rbac.authorization.k8s.io/v1: the schema is the same.
+type Result struct {
+	Inventory *inventory.Inventory
+	// Errors are the problems found, in input order (path, then line).
+	Errors []finding.ScanError
+	// Files is the number of files (or streams) opened and read.
+	Files int
+	// Documents is the number of documents that parsed as Kubernetes objects
+	// (they have a kind; a List counts once). Zero means nothing scannable.
+	Documents int
+	// Objects is the number of objects seen, List items counted one by one.
+	Objects int
+	// Ignored is the number of objects of kinds the audit does not use
+	// (ConfigMap, Service, CRDs, ...).
+	Ignored int
+}
+
+// Load reads files, directories and "-" (stdin). Directories are walked
+// recursively in lexical order for *.yaml, *.yml and *.json, skipping hidden
+// files and directories (.git, ...) and symlinked directories; a file named
+// explicitly is read whatever its extension. Load never stops at a bad file:
+// problems come back in Result.Errors (Stage "load") naming file:line, and
+// the rest is loaded.
+//
+// The error is non-nil only when ctx is cancelled (the partial Result is still
+// returned) or when no document could be parsed at all (Result.Documents ==
+// 0, e.g. every path missing or broken); the latter wraps ErrNothingLoaded.
+func Load(ctx context.Context, paths []string, opts Options) (*Result, error) {
+	l := newLoader(ctx, opts)
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			break
+		}
+		l.path(p)
+	}
+	if err := ctx.Err(); err != nil {
+		return l.res, fmt.Errorf("load manifests: %w", err)
+	}
+	if l.res.Documents == 0 {
+		return l.res, fmt.Errorf("load manifests: %d path(s), %d error(s): %w",
+			len(paths), len(l.res.Errors), ErrNothingLoaded)
+	}
+	return l.res, nil
+}
+
+// LoadReader loads one stream; name is used in sources and errors ("-" for
+// stdin). Options.MaxFileSize caps the bytes read. The error is non-nil only
+// when ctx is cancelled; everything else is in Result.Errors.
+func LoadReader(ctx context.Context, name string, r io.Reader, opts Options) (*Result, error) {
+	l := newLoader(ctx, opts)
+	l.stream(name, r)
+	if err := ctx.Err(); err != nil {
+		return l.res, fmt.Errorf("load %s: %w", name, err)
+	}
+	return l.res, nil
+}
+
+// loader carries the state of one Load call.
+type loader struct {
+	ctx  context.Context
+	opts Options
+	res  *Result
+	enc  jsonEncoder
+}
+
+func newLoader(ctx context.Context, opts Options) *loader {
+	return &loader{ctx: ctx, opts: opts, res: &Result{Inventory: &inventory.Inventory{}}}
+}
+
+// errorf records a ScanError for source at line (0 = whole source).
+func (l *loader) errorf(source string, line int, format string, args ...any) {
+	l.res.Errors = append(l.res.Errors, finding.ScanError{
+		Stage: Stage, Source: source, Line: line, Message: fmt.Sprintf(format, args...),
+	})
+}
+
+// pathError records an os error without repeating the path in the message.
+func (l *loader) pathError(p string, err error) {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	l.errorf(p, 0, "cannot read: %v", err)
+}
+
+func (l *loader) path(p string) {
+	if p == "-" {
+		in := l.opts.Stdin
+		if in == nil {
+			in = os.Stdin
+		}
+		l.stream("-", in)
+		return
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		l.pathError(p, err)
+		return
+	}
+	if fi.IsDir() {
+		l.dir(p)
+		return
+	}
+	l.file(p, fi)
+}
+
+// dir walks root in lexical order (filepath.WalkDir sorts each directory).
+func (l *loader) dir(root string) {
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if cerr := l.ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if err != nil {
+			l.pathError(p, err)
+			return nil // an unreadable directory is reported and its contents skipped
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !isManifestName(d.Name()) {
+			return nil
+		}
+		fi, err := os.Stat(p) // follows symlinks to files
+		if err != nil {
+			l.pathError(p, err)
+			return nil
+		}
+		if fi.IsDir() {
+			return nil // symlinked directory: not followed, avoids loops
+		}
+		l.file(p, fi)
+		return nil
+	})
+}
+
+func isManifestName(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// file reads one file; a regular file over the limit is rejected unread.
+func (l *loader) file(p string, fi fs.FileInfo) {
+	if max := l.opts.maxSize(); max >= 0 && fi.Mode().IsRegular() && fi.Size() > max {
+		l.errorf(p, 0, "file is %s, over the %s limit (MaxFileSize); not read", size(fi.Size()), size(max))
+		return
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		l.pathError(p, err)
+		return
+	}
+	defer f.Close()
+	l.stream(p, f)
+}
+
+// size renders a byte count for messages.
+func size(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// stream splits r into documents and loads them one at a time.
+func (l *loader) stream(name string, r io.Reader) {
+	l.res.Files++
+	br := bufio.NewReaderSize(r, 64<<10)
+	if looksBinary(br) {
+		l.errorf(name, 0, "binary file (contains NUL bytes), not a YAML or JSON manifest; skipped")
+		return
+	}
+	sp := newSplitter(br, l.opts.maxSize())
+	for l.ctx.Err() == nil {
+		c, err := sp.next()
+		if c.hasText() {
+			l.chunk(name, c)
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			l.errorf(name, sp.line+1, "%v; the rest is not read", err)
+			return
+		}
+	}
+}

@@ -1,0 +1,298 @@
+package load
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+	rbacv1 "k8s.io/api/rbac/v1"
+	kjson "sigs.k8s.io/json"
+
+	"github.com/kubelet-audit/kubelet-audit/scanner/inventory"
+)
+
+// maxListDepth bounds Lists nested in Lists (kubectl never nests them).
+const maxListDepth = 4
+
+// templateHint is the advice given for unrendered templates.
+const templateHint = "looks like an unrendered Helm/Jinja template; render it first (helm template …)"
+
+// chunk parses one chunk; normally it holds one document, but decoding loops
+// so that anything the splitter did not cut (e.g. UTF-16 input) still loads.
+func (l *loader) chunk(name string, c chunk) {
+	dec := yaml.NewDecoder(bytes.NewReader(c.text))
+	for l.ctx.Err() == nil {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			line, msg := yamlErrorLine(err)
+			l.fail(name, c, c.fileLine(line), c.line, c.end, "invalid YAML: %s", msg)
+			return
+		}
+		l.document(name, c, &doc)
+	}
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlErrorLine extracts the chunk-relative line from a yaml.v3 error.
+func yamlErrorLine(err error) (int, string) {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n, m[2]
+	}
+	return 0, strings.TrimPrefix(msg, "yaml: ")
+}
+
+// fail records a problem at line; when the object's lines [from, to] hold a
+// template marker, the template is the likely cause and is named instead.
+func (l *loader) fail(name string, c chunk, line, from, to int, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if t := c.templateIn(from, to); t > 0 {
+		l.errorf(name, t, "%s (%s at line %d)", templateHint, msg, line)
+		return
+	}
+	l.errorf(name, line, "%s", msg)
+}
+
+// document loads one parsed document; empty and null documents are skipped.
+func (l *loader) document(name string, c chunk, doc *yaml.Node) {
+	if len(doc.Content) == 0 {
+		return
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+		return
+	}
+	o := object{name: name, c: c, node: root, line: c.fileLine(root.Line), end: c.end}
+	if root.Kind != yaml.MappingNode {
+		l.fail(name, c, o.line, c.line, c.end, "document is not a Kubernetes object (it is a %s)", kindName(root))
+		return
+	}
+	if l.object(o, 0) {
+		l.res.Documents++
+	}
+}
+
+// object is one Kubernetes object node (a document or a List item).
+type object struct {
+	name       string
+	c          chunk
+	node       *yaml.Node
+	line, end  int // file lines the object spans (end is approximate)
+	apiVersion string
+	kind       string
+	objName    string
+}
+
+func (o object) String() string {
+	if o.objName != "" {
+		return o.kind + " " + strconv.Quote(o.objName)
+	}
+	return o.kind
+}
+
+// object dispatches on kind; it returns false when the node is not an object
+// (no kind), so the document does not count as scannable.
+func (l *loader) object(o object, depth int) bool {
+	o.apiVersion, o.kind = scalarField(o.node, "apiVersion"), scalarField(o.node, "kind")
+	if meta := field(o.node, "metadata"); meta != nil {
+		o.objName = scalarField(meta, "name")
+	}
+	if o.kind == "" {
+		l.fail(o.name, o.c, o.line, o.line, o.end, "not a Kubernetes object: missing kind")
+		return false
+	}
+	l.res.Objects++
+	if strings.HasSuffix(o.kind, "List") && field(o.node, "items") != nil {
+		l.list(o, depth)
+		return true
+	}
+	load, ok := kinds[o.kind]
+	if !ok {
+		l.res.Ignored++
+		return true
+	}
+	if o.apiVersion == "" {
+		l.fail(o.name, o.c, o.line, o.line, o.end, "%s: missing apiVersion", o)
+		return true
+	}
+	load(l, o)
+	return true
+}
+
+// list loads the items of a List (kind List, ClusterRoleList, ...) one by
+// one; each keeps the line of its own `- ` item.
+func (l *loader) list(o object, depth int) {
+	l.res.Objects-- // the List itself is a container, not an object
+	items := resolve(field(o.node, "items"))
+	if items.Kind == yaml.ScalarNode && items.ShortTag() == "!!null" {
+		return
+	}
+	if items.Kind != yaml.SequenceNode || depth >= maxListDepth {
+		l.fail(o.name, o.c, o.c.fileLine(items.Line), o.line, o.end, "%s: items is not a list of objects", o.kind)
+		return
+	}
+	for i, it := range items.Content {
+		if l.ctx.Err() != nil {
+			return
+		}
+		end := o.end
+		if i+1 < len(items.Content) {
+			end = o.c.fileLine(items.Content[i+1].Line) - 1
+		}
+		item := object{name: o.name, c: o.c, node: resolve(it), line: o.c.fileLine(it.Line), end: end}
+		if item.node.Kind != yaml.MappingNode {
+			l.fail(o.name, o.c, item.line, item.line, end, "%s item %d is not a Kubernetes object (it is a %s)", o.kind, i, kindName(item.node))
+			continue
+		}
+		l.object(item, depth+1)
+	}
+}
+
+// field returns the value of key in mapping n (aliases resolved), or nil.
+// Merge keys are not followed: kind, apiVersion, items and rules come from
+// the object itself. A duplicated key yields its last value, like the decoder.
+func field(n *yaml.Node, key string) *yaml.Node {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var v *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			v = resolve(n.Content[i+1])
+		}
+	}
+	return v
+}
+
+// scalarField returns a string-valued field, or "" when absent or not a scalar.
+func scalarField(n *yaml.Node, key string) string {
+	v := field(n, key)
+	if v == nil || v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" {
+		return ""
+	}
+	return v.Value
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "scalar " + strconv.Quote(truncate(n.Value, 40))
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "mapping"
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// decode converts o's node to JSON and unmarshals it into v with the
+// case-sensitive decoder the API server uses. It returns the JSON (valid
+// until the next decode) and false after recording an error.
+func (l *loader) decode(o object, v any) ([]byte, bool) {
+	js, err := l.enc.encode(o.node)
+	if err != nil {
+		line := o.line
+		var ne *nodeError
+		if errors.As(err, &ne) {
+			line = o.c.fileLine(ne.line)
+		}
+		l.fail(o.name, o.c, line, o.line, o.end, "%s: %v", o, err)
+		return nil, false
+	}
+	if err := kjson.UnmarshalCaseSensitivePreserveInts(js, v); err != nil {
+		line, msg := l.typeErrorLine(o, err)
+		l.fail(o.name, o.c, line, o.line, o.end, "%s: %s", o, msg)
+		return nil, false
+	}
+	return js, true
+}
+
+var typeErrRE = regexp.MustCompile(`^json: cannot unmarshal (.+) into Go struct field [^.\s]+\.(\S+) of type (.+)$`)
+
+// typeErrorLine turns a decode error into a message and the line of the
+// offending field (found by its dotted path), or the object's line.
+func (l *loader) typeErrorLine(o object, err error) (int, string) {
+	m := typeErrRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return o.line, strings.TrimPrefix(err.Error(), "json: ")
+	}
+	line := o.line
+	if n := findPath(o.node, strings.Split(m[2], "."), 0); n != nil {
+		line = o.c.fileLine(n.Line)
+	}
+	return line, fmt.Sprintf("field %s: got %s, want %s", m[2], m[1], m[3])
+}
+
+// findPath finds the node at a dotted field path; lists are searched element
+// by element (the decoder's path has no indexes).
+func findPath(n *yaml.Node, path []string, depth int) *yaml.Node {
+	n = resolve(n)
+	if len(path) == 0 || depth > 64 {
+		return n
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		if v := field(n, path[0]); v != nil {
+			return findPath(v, path[1:], depth+1)
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if r := findPath(c, path, depth+1); r != nil {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// ruleLines returns the file line of each item of the object's rules list.
+func ruleLines(o object, n int) []int {
+	lines := make([]int, n)
+	rules := field(o.node, "rules")
+	if rules == nil || rules.Kind != yaml.SequenceNode {
+		return lines
+	}
+	for i := 0; i < n && i < len(rules.Content); i++ {
+		lines[i] = o.c.fileLine(rules.Content[i].Line)
+	}
+	return lines
+}
+
+func (o object) source() inventory.Source {
+	return inventory.Source{File: o.name, Line: o.line}
+}
+
+// group returns the API group of an apiVersion ("" for the core group).
+func group(apiVersion string) string {
+	if i := strings.LastIndexByte(apiVersion, '/'); i >= 0 {
+		return apiVersion[:i]
+	}
+	return ""
+}
+
+// rbacVersions are the RBAC API versions decoded as v1 (v1beta1 and v1alpha1
+// have the same schema and were removed in Kubernetes 1.22).
+var rbacVersions = map[string]bool{
+	rbacv1.SchemeGroupVersion.String():   true,
+	"rbac.authorization.k8s.io/v1beta1":  true,
+	"rbac.authorization.k8s.io/v1alpha1": true,
+}
