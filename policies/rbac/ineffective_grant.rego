@@ -1,0 +1,68 @@
+# METADATA
+# title: A node permission grants nothing
+# description: >-
+#   A rule or binding looks like kubelet access but reaches nothing: a
+#   RoleBinding never grants the cluster-scoped nodes resource, nodes/* is
+#   not a wildcard in RBAC (only '*' and '*/subresource' are), nodes/logs is
+#   not a subresource (the real one is nodes/log), list and watch are never
+#   checked by the kubelet, and node subresources only exist in the core
+#   ("") API group. The grant is dead weight that misleads reviewers, and a
+#   later "fix" can silently turn it into real access.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding
+#   - ref: https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/
+# custom:
+#   id: KA-RBAC-010
+#   severity: low
+#   remediation: >-
+#     Remove the ineffective rule or binding, or, if the access is really
+#     needed, write it as the kubelet checks it (a ClusterRoleBinding, the
+#     exact nodes/<subresource>, API group "" and verb get or create).
+#   tags: [rbac, ineffective]
+package kubelet_audit.rbac.ineffective_grant
+
+import data.kubelet_audit.rbac.lib
+
+_rolebinding := "rolebinding-cannot-grant-nodes"
+
+# Look-alike rules, reported once per role rule.
+findings contains f if {
+	some r in input.roles
+	some i in lib.list(r.ineffective)
+	not i.reason in {"missing-role", _rolebinding}
+	not _wildcard_read(i)
+	f := {
+		"msg": sprintf("%s rule #%d at %s grants nothing on the kubelet (%s %s, %s): %s", [
+			lib.ref_text(r), i.path.ruleIndex, lib.loc_text(i.path.ruleLocation),
+			concat(",", lib.list(i.verbs)), i.resource, i.reason, i.detail,
+		]),
+		"resource": lib.resource(r),
+		"location": i.path.ruleLocation,
+		"evidence": {"reason": i.reason, "resource": i.resource, "verbs": concat(",", lib.list(i.verbs)), "rule": i.path.rule},
+		"key": sprintf("%s:%s#%d", [i.reason, i.resource, i.path.ruleIndex]),
+	}
+}
+
+# A RoleBinding of node permissions, reported once per binding and role rule
+# (identical objects built from each subject collapse into one set element).
+findings contains f if {
+	some s in lib.with_ineffective
+	some i in s.ineffective
+	i.reason == _rolebinding
+	f := {
+		"msg": sprintf("%s grants nothing on the kubelet: %s only works in a ClusterRoleBinding, a RoleBinding never grants the cluster-scoped nodes resource (%s; rule #%d at %s)", [
+			lib.ref_text(i.path.binding), i.resource, i.path.text, i.path.ruleIndex, lib.loc_text(i.path.ruleLocation),
+		]),
+		"resource": lib.resource(i.path.binding),
+		"location": i.path.binding.location,
+		"path": i.path.text,
+		"evidence": {"reason": i.reason, "resource": i.resource, "verbs": concat(",", lib.list(i.verbs)), "rule": i.path.rule},
+		"key": sprintf("%s:%s", [lib.path_key(i.path), i.resource]),
+	}
+}
+
+# list/watch through resources '*' is a generic read rule, not a node grant.
+_wildcard_read(i) if {
+	i.reason == "verb-never-checked"
+	i.resource == "*"
+}

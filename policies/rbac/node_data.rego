@@ -1,0 +1,63 @@
+# METADATA
+# title: A subject can read pod specs, usage data or checkpoints via the kubelet
+# description: >-
+#   nodes/pods returns the full spec of every pod on the node including env
+#   values (fine-grained kubelet authorization, checked before nodes/proxy),
+#   nodes/stats returns node and pod resource usage, and nodes/checkpoint
+#   dumps a container's memory. Any of them held by a non-system subject, or
+#   nodes/metrics, spec, configz or healthz held by a broad group (anonymous,
+#   all authenticated users, a ServiceAccount group), leaks workload data
+#   and reconnaissance to identities nobody reviews.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/
+#   - ref: https://github.com/kubernetes/enhancements/tree/master/keps/sig-node/2862-fine-grained-kubelet-authz
+# custom:
+#   id: KA-RBAC-005
+#   severity: medium
+#   remediation: >-
+#     Grant nodes/stats, nodes/pods and nodes/checkpoint only to the agent
+#     that needs them, and never grant kubelet subresources to
+#     system:authenticated, system:unauthenticated or ServiceAccount groups.
+#   tags: [rbac, nodes-stats, nodes-pods]
+package kubelet_audit.rbac.node_data
+
+import data.kubelet_audit.rbac.lib
+
+# Subresources that expose workload data to anyone holding them.
+_data := {"stats", "pods", "checkpoint"}
+
+# Reconnaissance endpoints: a problem when held by a broad group.
+_recon := {"metrics", "spec", "configz", "healthz"}
+
+_exposed(_, g) if g.subresource in _data
+
+_exposed(s, g) if {
+	s.broad
+	g.subresource in _recon
+}
+
+# One finding per subject and role rule, listing every subresource it exposes.
+findings contains f if {
+	some s in lib.granted
+	not s.system
+	some g in s.grants
+	_exposed(s, g)
+	group := lib.grant_key(g.path)
+	same := [h | some h in s.grants; _exposed(s, h); lib.grant_key(h.path) == group]
+	subs := sort({h.subresource | some h in same})
+	verbs := sort({v | some h in same; some v in h.verbs})
+	f := {
+		"msg": sprintf("%s can read %s on %s through the kubelet via %s", [
+			s.id, concat("; ", [lib.describe(x) | some x in subs]), lib.nodes_text(g), g.path.text,
+		]),
+		"resource": lib.resource(g.path.binding),
+		"location": g.path.binding.location,
+		"subject": s.id,
+		"path": g.path.text,
+		"evidence": {
+			"subresources": concat(",", [sprintf("nodes/%s", [x]) | some x in subs]),
+			"verbs": concat(",", verbs), "nodes": lib.nodes_text(g), "rule": g.path.rule,
+		},
+		"key": lib.path_key(g.path),
+	}
+}

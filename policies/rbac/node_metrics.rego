@@ -1,0 +1,49 @@
+# METADATA
+# title: A specific subject reads kubelet metrics, spec, configz or healthz
+# description: >-
+#   A named user, group or ServiceAccount holds nodes/metrics, nodes/spec,
+#   nodes/configz or nodes/healthz. This is what monitoring agents
+#   (Prometheus, metrics-server, Datadog) need and is usually fine; it is
+#   listed so the grant stays reviewed. configz reveals the kubelet's
+#   security settings, which helps an attacker plan the next step.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/
+# custom:
+#   id: KA-RBAC-006
+#   severity: low
+#   remediation: >-
+#     Keep the grant only for monitoring agents that need it, drop nodes/configz
+#     unless the agent reads kubelet configuration, and prefer get over wildcards.
+#   tags: [rbac, nodes-metrics, monitoring]
+package kubelet_audit.rbac.node_metrics
+
+import data.kubelet_audit.rbac.lib
+
+_recon := {"metrics", "spec", "configz", "healthz"}
+
+# One finding per subject and role rule, listing the subresources.
+findings contains f if {
+	some s in lib.granted
+	not s.system
+	not s.broad
+	some g in s.grants
+	g.subresource in _recon
+	group := lib.grant_key(g.path)
+	same := [h | some h in s.grants; h.subresource in _recon; lib.grant_key(h.path) == group]
+	subs := sort({h.subresource | some h in same})
+	verbs := sort({v | some h in same; some v in h.verbs})
+	f := {
+		"msg": sprintf("%s can read %s on %s through the kubelet via %s", [
+			s.id, concat("; ", [lib.describe(x) | some x in subs]), lib.nodes_text(g), g.path.text,
+		]),
+		"resource": lib.resource(g.path.binding),
+		"location": g.path.binding.location,
+		"subject": s.id,
+		"path": g.path.text,
+		"evidence": {
+			"subresources": concat(",", [sprintf("nodes/%s", [x]) | some x in subs]),
+			"verbs": concat(",", verbs), "nodes": lib.nodes_text(g), "rule": g.path.rule,
+		},
+		"key": lib.path_key(g.path),
+	}
+}
