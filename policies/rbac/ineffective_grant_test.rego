@@ -1,0 +1,41 @@
+package kubelet_audit.rbac.ineffective_grant_test
+
+import data.kubelet_audit.rbac.fixtures as fx
+import data.kubelet_audit.rbac.ineffective_grant as rule
+
+_ineff(reason, resource, verbs, p) := {"reason": reason, "resource": resource, "verbs": verbs, "detail": "grants nothing", "path": p}
+
+test_look_alike_in_role if {
+	p := fx.debug_path(["nodes/logs"], ["get"])
+	r := fx.role("ClusterRole", "node-debugger", {"ineffective": [_ineff("not-a-subresource", "nodes/logs", ["get"], p)]})
+	fs := rule.findings with input as fx.doc([], [r], [])
+	count(fs) == 1
+	some f in fs
+	f.evidence.reason == "not-a-subresource"
+	f.location == fx.loc(10)
+	f.key == "not-a-subresource:nodes/logs#0"
+}
+
+test_rolebinding_reported_once_for_many_subjects if {
+	p := fx.path(fx.rb("team", "read-nodes"), fx.cr("node-reader"), 0, fx.rule(["nodes/proxy"], ["get"]))
+	i := _ineff("rolebinding-cannot-grant-nodes", "nodes/proxy", ["get"], p)
+	subjects := [fx.extend(fx.user(n), {"ineffective": [i]}) | some n in ["a", "b", "c"]]
+	fs := rule.findings with input as fx.subjects_doc(subjects)
+	count(fs) == 1
+	some f in fs
+	f.resource == {"kind": "RoleBinding", "namespace": "team", "name": "read-nodes"}
+	not "subject" in object.keys(f)
+}
+
+test_negative_wildcard_list_watch_and_missing_role if {
+	p := fx.debug_path(["*"], ["list", "watch"])
+	r := fx.role("ClusterRole", "system:kube-controller-manager", {"ineffective": [_ineff("verb-never-checked", "*", ["list", "watch"], p)]})
+	missing := fx.extend(fx.user("a"), {"ineffective": [_ineff("missing-role", "", [], p)]})
+	count(rule.findings) == 0 with input as fx.doc([missing], [r], [])
+}
+
+test_list_on_named_subresource_is_reported if {
+	p := fx.debug_path(["nodes/proxy"], ["list"])
+	r := fx.role("ClusterRole", "x", {"ineffective": [_ineff("verb-never-checked", "nodes/proxy", ["list"], p)]})
+	count(rule.findings) == 1 with input as fx.doc([], [r], [])
+}
