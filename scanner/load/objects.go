@@ -43,14 +43,30 @@ func (l *loader) chunk(name string, c chunk) {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// yamlErrorLine extracts the chunk-relative line from a yaml.v3 error.
+// parserProblems are the yaml.v3 parser (not scanner) errors. yaml.v3 reports
+// their line 0-based (it adds 1 only for scanner errors), and points at the
+// start of the enclosing collection.
+var parserProblems = []string{
+	"did not find expected <", "did not find expected node content", "did not find expected '-' indicator",
+	"did not find expected key", "did not find expected ',' or", "found undefined tag handle",
+	"found duplicate %", "found incompatible YAML document",
+}
+
+// yamlErrorLine extracts the chunk-relative 1-based line from a yaml.v3 error.
 func yamlErrorLine(err error) (int, string) {
 	msg := err.Error()
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n, m[2]
+	m := yamlLineRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 0, strings.TrimPrefix(msg, "yaml: ")
 	}
-	return 0, strings.TrimPrefix(msg, "yaml: ")
+	n, _ := strconv.Atoi(m[1])
+	for _, p := range parserProblems {
+		if strings.HasPrefix(m[2], p) {
+			n++
+			break
+		}
+	}
+	return n, m[2]
 }
 
 // fail records a problem at line; when the object's lines [from, to] hold a
