@@ -1,0 +1,26 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
+)
+
+// jsonWriter encodes the Report itself: its json tags are the contract
+// (README "JSON report"). Output is indented with two spaces, ends with a
+// newline, keeps "<", ">" and "&" readable and never contains null arrays
+// for rules, findings, errors or access.
+type jsonWriter struct{}
+
+// Write implements Writer.
+func (jsonWriter) Write(w io.Writer, r *finding.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(normalize(r)); err != nil {
+		return fmt.Errorf("write json report: %w", err)
+	}
+	return nil
+}
