@@ -8,8 +8,12 @@ const (
 	OutcomeExecAuthorized  = "exec-authorized" // 404 "pod does not exist" on an exec-family path
 	OutcomeDebugDisabled   = "debug-disabled"  // 405 "... disabled"
 	OutcomeNotFound        = "not-found"       // 404 page not found (endpoint absent)
-	OutcomeUnexpected      = "unexpected"      // anything else; see Evidence
-	OutcomeError           = "error"           // no HTTP answer: see Error
+	// OutcomeMethodRejected: the handler itself answered (so authentication
+	// and authorization passed) but refuses the method, e.g. 406
+	// "unsupported http method" on GET /debug/flags/v when it is enabled.
+	OutcomeMethodRejected = "method-rejected"
+	OutcomeUnexpected     = "unexpected" // anything else; see Evidence
+	OutcomeError          = "error"      // no HTTP answer: see Error
 )
 
 // Kubelet states: whether a target could be checked at all.
@@ -19,6 +23,9 @@ const (
 	StateTimeout     = "timeout"
 	StateTLSError    = "tls-error"
 	StateProtocol    = "protocol-error" // not HTTPS / garbage answers
+	// StateClosed is used for the read-only port only: the connection was
+	// refused, nothing listens there (the safe state of 10255).
+	StateClosed = "closed"
 )
 
 // Kubelet is what probing one kubelet found.
@@ -40,6 +47,19 @@ type Kubelet struct {
 	ReadOnly  *ReadOnlyPort `json:"readOnly,omitempty"`
 	// Config is the /configz body when one was read.
 	Config *KubeletConfig `json:"config,omitempty"`
+	// AuthPass describes the authenticated pass, when one ran.
+	AuthPass *AuthPass `json:"authPass,omitempty"`
+}
+
+// AuthPass describes the authenticated (token or client certificate) pass
+// of a probe.
+type AuthPass struct {
+	// Identity is the Probe.Identity of its probes: "token", "cert" or "cert+token".
+	Identity string `json:"identity"`
+	// LowPrivilege is true when the caller vouched that the identity holds
+	// no node RBAC (cluster mode's own probe identity), so any 2xx it gets
+	// proves kubelet authorization mode AlwaysAllow.
+	LowPrivilege bool `json:"lowPrivilege"`
 }
 
 // Probe is one safe request and its classified answer.
@@ -57,6 +77,11 @@ type Probe struct {
 	Outcome  string `json:"outcome"`
 	// User is the user named in a 403 body (e.g. system:anonymous).
 	User string `json:"user,omitempty"`
+	// DeniedVerb and DeniedSubresources are the verb and the subresource(s)
+	// a 403 body names (both body forms: subresource=proxy and
+	// subresource(s)=[pods proxy]).
+	DeniedVerb         string   `json:"deniedVerb,omitempty"`
+	DeniedSubresources []string `json:"deniedSubresources,omitempty"`
 	// Evidence is the status line and a short body excerpt.
 	Evidence string `json:"evidence"`
 	Error    string `json:"error,omitempty"`
@@ -106,6 +131,17 @@ type KubeletConfig struct {
 	Origin   string   `json:"origin"`
 	Node     string   `json:"node,omitempty"`
 	Location Location `json:"location"`
+	// Name is what findings call the config: the node name, else the file's
+	// base name, else the location URI.
+	Name string `json:"name"`
+	// Kubeadm is true when the document sits in a kubeadm configuration file:
+	// kubeadm's defaults (clientCAFile <certificatesDir>/ca.crt, rotateCertificates
+	// forced true) were applied on top of the kubelet's file defaults.
+	Kubeadm bool `json:"kubeadm"`
+	// ZeroDefaulted lists audited fields written as zero (e.g. "0s") that the
+	// kubelet's file defaulting replaces with the default, so the written value
+	// has no effect.
+	ZeroDefaulted []string `json:"zeroDefaulted"`
 
 	AnonymousAuth     bool   `json:"anonymousAuth"`
 	WebhookAuthn      bool   `json:"webhookAuthn"`
