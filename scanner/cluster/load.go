@@ -201,8 +201,8 @@ func listEach[T, U any](ctx context.Context, l *loader, p Permission, namespaced
 	return out
 }
 
-// meta trims what no rule reads: managed fields and the last-applied copy.
-func meta(m *metav1.ObjectMeta) {
+// trim drops what no rule reads: managed fields and the last-applied copy.
+func trim(m *metav1.ObjectMeta) {
 	m.ManagedFields = nil
 	delete(m.Annotations, lastApplied)
 }

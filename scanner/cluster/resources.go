@@ -32,7 +32,7 @@ func (l *loader) listClusterRoles(ctx context.Context) {
 			}
 		},
 		func(o *rbacv1.ClusterRole) (inventory.ClusterRole, bool) {
-			meta(&o.ObjectMeta)
+			trim(&o.ObjectMeta)
 			o.TypeMeta = rbacTypeMeta("ClusterRole")
 			return inventory.ClusterRole{ClusterRole: *o, Source: uri("ClusterRole", "", o.Name)}, true
 		})
@@ -50,7 +50,7 @@ func (l *loader) listClusterRoleBindings(ctx context.Context) {
 			}
 		},
 		func(o *rbacv1.ClusterRoleBinding) (inventory.ClusterRoleBinding, bool) {
-			meta(&o.ObjectMeta)
+			trim(&o.ObjectMeta)
 			o.TypeMeta = rbacTypeMeta("ClusterRoleBinding")
 			return inventory.ClusterRoleBinding{ClusterRoleBinding: *o, Source: uri("ClusterRoleBinding", "", o.Name)}, true
 		})
@@ -68,7 +68,7 @@ func (l *loader) listRoles(ctx context.Context) {
 			}
 		},
 		func(o *rbacv1.Role) (inventory.Role, bool) {
-			meta(&o.ObjectMeta)
+			trim(&o.ObjectMeta)
 			o.TypeMeta = rbacTypeMeta("Role")
 			return inventory.Role{Role: *o, Source: uri("Role", o.Namespace, o.Name)}, true
 		})
@@ -86,7 +86,7 @@ func (l *loader) listRoleBindings(ctx context.Context) {
 			}
 		},
 		func(o *rbacv1.RoleBinding) (inventory.RoleBinding, bool) {
-			meta(&o.ObjectMeta)
+			trim(&o.ObjectMeta)
 			o.TypeMeta = rbacTypeMeta("RoleBinding")
 			return inventory.RoleBinding{RoleBinding: *o, Source: uri("RoleBinding", o.Namespace, o.Name)}, true
 		})

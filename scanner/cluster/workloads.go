@@ -44,7 +44,7 @@ func podOf(p *corev1.Pod) (podInfo, bool) {
 	if sa == "" {
 		sa = "default"
 	}
-	meta(&p.ObjectMeta)
+	trim(&p.ObjectMeta)
 	return podInfo{
 		namespace:      p.Namespace,
 		name:           p.Name,
@@ -57,7 +57,7 @@ func podOf(p *corev1.Pod) (podInfo, bool) {
 
 // ownerOf keeps a ReplicaSet's or Job's controller reference and annotations.
 func ownerOf(m *metav1.ObjectMeta) ownerInfo {
-	meta(m)
+	trim(m)
 	return ownerInfo{namespace: m.Namespace, name: m.Name, controller: controllerOf(m), annotations: m.Annotations}
 }
 
