@@ -1,0 +1,325 @@
+// Package rbac resolves RBAC objects into node-access facts with the exact
+// semantics of the Kubernetes RBAC authorizer: which subject reaches which
+// kubelet node subresource with which verbs, through which binding, role
+// and rule; which grants only look like node access; and which permissions
+// let a subject grant itself node access. Aggregated ClusterRoles are
+// resolved as the aggregation controller does, and bootstrap roles the
+// input references without defining come from the embedded bootstrap
+// policy (see Builtins).
+package rbac
+
+import (
+	"sort"
+	"strings"
+	"sync"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
+	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
+	"github.com/kubelet-audit/kubelet-audit/scanner/inventory"
+)
+
+// Options tune the resolution.
+type Options struct {
+	// Live: aggregated ClusterRoles use the rules the API server stored (the
+	// aggregation controller already wrote them) and drift between the
+	// aggregationRule and the stored rules is reported in Role.AggregationDrift.
+	// Offline (false): aggregated roles get the union of rules of every
+	// ClusterRole whose labels match any of the selectors, exactly as
+	// pkg/controller/clusterroleaggregation does (stored rules ignored).
+	Live bool
+	// NoBuiltins disables adding bootstrap roles the input references but does not define.
+	NoBuiltins bool
+}
+
+// Result is the RBAC part of the policy input document.
+type Result struct {
+	Subjects []facts.Subject // sorted by ID
+	Roles    []facts.Role    // sorted by kind, namespace, name
+	Bindings []facts.Binding // sorted by kind, namespace, name
+}
+
+// Kinds of bindings.
+const (
+	kindCRB = "ClusterRoleBinding"
+	kindRB  = "RoleBinding"
+)
+
+// annotationPrefix selects the annotations carried into facts (suppression).
+const annotationPrefix = "kubelet-audit.io/"
+
+// resolver holds the state of one Resolve call.
+type resolver struct {
+	inv      *inventory.Inventory
+	opts     Options
+	errs     []finding.ScanError
+	roles    *roleIndex
+	wl       workloadIndex
+	subjects map[string]*facts.Subject
+	held     map[string][]heldPerm
+	bindings []facts.Binding
+	seen     map[[3]string]facts.Location // bindings by kind, namespace, name
+}
+
+// Resolve computes subjects, roles and bindings from inv. It never fails
+// as a whole: problems (bad label selectors, duplicate objects, subjects
+// that cannot match anyone) come back as ScanErrors of stage "resolve".
+func Resolve(inv *inventory.Inventory, opts Options) (*Result, []finding.ScanError) {
+	if inv == nil {
+		inv = &inventory.Inventory{}
+	}
+	r := &resolver{
+		inv: inv, opts: opts,
+		subjects: map[string]*facts.Subject{}, held: map[string][]heldPerm{}, seen: map[[3]string]facts.Location{},
+	}
+	buildRoles(r)
+	aggregate(r)
+	r.wl = indexWorkloads(inv.Workloads)
+	for i := range inv.ClusterRoleBindings {
+		crb := &inv.ClusterRoleBindings[i]
+		r.bind(crb.ObjectMeta.Namespace, kindCRB, crb.Name, crb.Annotations, crb.Source, crb.RoleRef, crb.Subjects, crb.Builtin)
+	}
+	for i := range inv.RoleBindings {
+		rb := &inv.RoleBindings[i]
+		r.bind(rb.Namespace, kindRB, rb.Name, rb.Annotations, rb.Source, rb.RoleRef, rb.Subjects, false)
+	}
+	r.addEscalations()
+	finding.SortErrors(r.errs)
+	return r.result(), r.errs
+}
+
+// bind resolves one binding: its role, and what each subject gets from it.
+func (r *resolver) bind(ns, kind, name string, ann map[string]string, src facts.Location, roleRef rbacv1.RoleRef, subjects []rbacv1.Subject, builtin bool) {
+	if kind == kindCRB {
+		ns = "" // a ClusterRoleBinding has no namespace, whatever the manifest says
+	}
+	key := [3]string{kind, ns, name}
+	if prev, dup := r.seen[key]; dup {
+		r.errorf(src, "duplicate %s %q (first defined at %s): this definition is ignored", kind, joinNS(ns, name), prev)
+		return
+	}
+	r.seen[key] = src
+	ref := facts.Ref{Kind: kind, Namespace: ns, Name: name, Location: src, Annotations: auditAnnotations(ann)}
+	n, roleFact := r.lookupRole(ref, roleRef)
+	b := facts.Binding{
+		Ref: ref, RoleRef: roleFact, RoleFound: n != nil, Subjects: []string{},
+		Builtin: builtin || kind == kindCRB && isBootstrapBinding(name, roleRef.Name),
+	}
+	g := r.bindingGrants(ref, n, roleFact)
+	for _, s := range subjects {
+		id, sns := subjectID(s, ns)
+		if id == "" {
+			r.badSubject(ref, s)
+			continue
+		}
+		subj := r.subject(s, id, sns)
+		b.Subjects = append(b.Subjects, id)
+		subj.Grants = append(subj.Grants, g.grants...)
+		subj.Ineffective = append(subj.Ineffective, g.ineffective...)
+		r.held[id] = append(r.held[id], g.perms...)
+	}
+	r.bindings = append(r.bindings, b)
+}
+
+// lookupRole finds the role a binding references and records the binding
+// on it. A ClusterRoleBinding can reference only a ClusterRole.
+func (r *resolver) lookupRole(b facts.Ref, roleRef rbacv1.RoleRef) (*roleNode, facts.Ref) {
+	fact := facts.Ref{Kind: roleRef.Kind, Name: roleRef.Name}
+	var n *roleNode
+	switch {
+	case roleRef.Kind == kindClusterRole:
+		n = r.roles.cluster[roleRef.Name]
+	case roleRef.Kind == kindRole && b.Kind == kindRB:
+		fact.Namespace = b.Namespace
+		n = r.roles.ns[[2]string{b.Namespace, roleRef.Name}]
+	default:
+		r.errorf(b.Location, "%s: roleRef kind %q is invalid here (the API server rejects it); the binding grants nothing", refText(b), roleRef.Kind)
+	}
+	if n == nil {
+		return nil, fact
+	}
+	n.boundBy = append(n.boundBy, b)
+	return n, n.ref
+}
+
+// bindingFacts is what every subject of one binding gets.
+type bindingFacts struct {
+	grants      []facts.Grant
+	ineffective []facts.Ineffective
+	perms       []heldPerm
+}
+
+// bindingGrants computes a binding's facts once for all its subjects. A
+// RoleBinding never grants the cluster-scoped nodes resource (nor any other
+// cluster-scoped resource): its node grants become ineffective.
+func (r *resolver) bindingGrants(b facts.Ref, n *roleNode, role facts.Ref) bindingFacts {
+	var out bindingFacts
+	if n == nil {
+		out.ineffective = []facts.Ineffective{missingRole(b, role)}
+		return out
+	}
+	a := analyze(n)
+	for _, g := range a.grants {
+		p := bindingPath(b, n, g.src)
+		if b.Kind == kindRB {
+			out.ineffective = append(out.ineffective, facts.Ineffective{
+				Reason: facts.IneffectiveRoleBinding, Resource: nodePrefix + g.sub, Verbs: g.verbs, Path: p,
+				Detail: rbDetail(b, g.sub, g.verbs),
+			})
+			continue
+		}
+		out.grants = append(out.grants, facts.Grant{Subresource: g.sub, Verbs: g.verbs, Nodes: g.nodes, Wildcard: g.wildcard, Path: p})
+	}
+	for _, in := range a.ineffective {
+		out.ineffective = append(out.ineffective, in.fact(bindingPath(b, n, in.src)))
+	}
+	for _, p := range a.perms {
+		if b.Kind == kindRB && p.cluster {
+			continue
+		}
+		out.perms = append(out.perms, heldPerm{srcPerm: p, namespace: b.Namespace, path: bindingPath(b, n, p.src)})
+	}
+	return out
+}
+
+func missingRole(b, role facts.Ref) facts.Ineffective {
+	return facts.Ineffective{
+		Reason: facts.IneffectiveMissingRole, Verbs: []string{}, Path: missingPath(b, role),
+		Detail: refText(b) + " references " + refText(role) + ", which is neither in the input nor a built-in role: the binding grants nothing (until someone creates that role)",
+	}
+}
+
+func rbDetail(b facts.Ref, sub string, verbs []string) string {
+	return refText(b) + " grants only namespaced permissions in namespace \"" + b.Namespace + "\"; nodes are cluster-scoped, so nodes/" + sub +
+		" (" + strings.Join(verbs, ", ") + ") through it grants nothing"
+}
+
+// badSubject reports a subject that can never match anyone.
+func (r *resolver) badSubject(b facts.Ref, s rbacv1.Subject) {
+	if s.Kind == rbacv1.ServiceAccountKind {
+		r.errorf(b.Location, "%s: ServiceAccount subject %q has no namespace (required in a ClusterRoleBinding); subject skipped", refText(b), s.Name)
+		return
+	}
+	r.errorf(b.Location, "%s: subject %q has unknown kind %q (want User, Group or ServiceAccount); subject skipped", refText(b), s.Name, s.Kind)
+}
+
+// subject returns the subject with id, creating it on first sight.
+func (r *resolver) subject(s rbacv1.Subject, id, ns string) *facts.Subject {
+	if subj := r.subjects[id]; subj != nil {
+		return subj
+	}
+	subj := newSubject(r, s, id, ns)
+	r.subjects[id] = subj
+	return subj
+}
+
+// addEscalations turns held permissions into escalation facts once every
+// subject's node access is known.
+func (r *resolver) addEscalations() {
+	var extra []string
+	if !r.opts.NoBuiltins {
+		extra = bootstrapHolders()
+	}
+	h := indexHolders(r.subjects, extra)
+	for id, held := range r.held {
+		if len(held) > 0 {
+			subj := r.subjects[id]
+			subj.Escalations = r.escalations(subj, held, &h)
+		}
+	}
+}
+
+// bootstrapHolders are the identities the bootstrap bindings give node
+// access (system:masters through cluster-admin, ...): impersonating them
+// is a path to node access even when the input does not mention them.
+func bootstrapHolders() []string {
+	holdersOnce.Do(func() { holders = computeBootstrapHolders() })
+	return holders
+}
+
+var (
+	holdersOnce sync.Once
+	holders     []string
+)
+
+func computeBootstrapHolders() []string {
+	roles, bindings := Builtins()
+	inv := &inventory.Inventory{}
+	for _, cr := range roles {
+		inv.ClusterRoles = append(inv.ClusterRoles, inventory.ClusterRole{ClusterRole: cr})
+	}
+	for _, crb := range bindings {
+		inv.ClusterRoleBindings = append(inv.ClusterRoleBindings, inventory.ClusterRoleBinding{ClusterRoleBinding: crb})
+	}
+	res, _ := Resolve(inv, Options{NoBuiltins: true})
+	var ids []string
+	for _, s := range res.Subjects {
+		if len(s.Grants) > 0 {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
+}
+
+// result assembles the sorted output.
+func (r *resolver) result() *Result {
+	res := &Result{Subjects: make([]facts.Subject, 0, len(r.subjects)), Roles: []facts.Role{}, Bindings: r.bindings}
+	for _, s := range r.subjects {
+		sortSubject(s)
+		res.Subjects = append(res.Subjects, *s)
+	}
+	sort.Slice(res.Subjects, func(i, j int) bool { return res.Subjects[i].ID < res.Subjects[j].ID })
+	for _, n := range r.roles.all {
+		if n.included() {
+			analyze(n)
+			res.Roles = append(res.Roles, roleFact(n))
+		}
+	}
+	if res.Bindings == nil {
+		res.Bindings = []facts.Binding{}
+	}
+	sort.Slice(res.Bindings, func(i, j int) bool { return refLess(res.Bindings[i].Ref, res.Bindings[j].Ref) })
+	return res
+}
+
+func sortSubject(s *facts.Subject) {
+	sort.SliceStable(s.Grants, func(i, j int) bool {
+		a, b := s.Grants[i], s.Grants[j]
+		if a.Subresource != b.Subresource {
+			return a.Subresource < b.Subresource
+		}
+		return a.Path.Text < b.Path.Text
+	})
+	sort.SliceStable(s.Ineffective, func(i, j int) bool {
+		a, b := s.Ineffective[i], s.Ineffective[j]
+		if a.Reason != b.Reason {
+			return a.Reason < b.Reason
+		}
+		if a.Resource != b.Resource {
+			return a.Resource < b.Resource
+		}
+		return a.Path.Text < b.Path.Text
+	})
+}
+
+// auditAnnotations keeps only kubelet-audit.io/* annotations.
+func auditAnnotations(in map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range in {
+		if strings.HasPrefix(k, annotationPrefix) {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func joinNS(ns, name string) string {
+	if ns == "" {
+		return name
+	}
+	return ns + "/" + name
+}

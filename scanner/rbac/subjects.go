@@ -1,0 +1,166 @@
+package rbac
+
+import (
+	"sort"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
+	"github.com/kubelet-audit/kubelet-audit/scanner/inventory"
+)
+
+// Special identities (k8s.io/apiserver/pkg/authentication/user and
+// serviceaccount). They are plain names to RBAC: a binding to
+// system:authenticated matches because every authenticated user carries
+// that group, not because of any wildcard; `User "*"` matches nobody but a
+// user literally named "*".
+const (
+	userAnonymous        = "system:anonymous"
+	groupUnauthenticated = "system:unauthenticated"
+	groupAuthenticated   = "system:authenticated"
+	groupAllSAs          = "system:serviceaccounts"
+	groupSAPrefix        = "system:serviceaccounts:"
+)
+
+// systemUsers are expected infrastructure users with node access by
+// design: control-plane components and the API server's kubelet client
+// (kubeadm: kube-apiserver-kubelet-client; k3s: kube-apiserver).
+var systemUsers = map[string]bool{
+	"system:kube-controller-manager": true,
+	"system:kube-scheduler":          true,
+	"system:kube-proxy":              true,
+	"system:apiserver":               true,
+	"kube-apiserver-kubelet-client":  true,
+	"kube-apiserver":                 true,
+}
+
+// systemGroups are cluster-admin (system:masters) and the kubelets.
+var systemGroups = map[string]bool{"system:masters": true, "system:nodes": true}
+
+// subjectID returns the facts ID of a binding subject, or "" when the
+// subject cannot match anyone (a ServiceAccount without a namespace in a
+// ClusterRoleBinding) or has an unknown kind. bindingNS is the namespace
+// of a RoleBinding ("" for a ClusterRoleBinding).
+func subjectID(s rbacv1.Subject, bindingNS string) (id, ns string) {
+	switch s.Kind {
+	case rbacv1.UserKind, rbacv1.GroupKind:
+		return s.Kind + ":" + s.Name, ""
+	case rbacv1.ServiceAccountKind:
+		ns = s.Namespace
+		if ns == "" {
+			ns = bindingNS // rule.go appliesToUser: default to the binding's namespace
+		}
+		if ns == "" {
+			return "", ""
+		}
+		return s.Kind + ":" + ns + "/" + s.Name, ns
+	}
+	return "", ""
+}
+
+// newSubject builds the identity part of a facts.Subject.
+func newSubject(r *resolver, s rbacv1.Subject, id, ns string) *facts.Subject {
+	subj := &facts.Subject{
+		ID: id, Kind: s.Kind, Name: s.Name, Namespace: ns,
+		Workloads: []facts.Workload{}, Grants: []facts.Grant{}, Ineffective: []facts.Ineffective{}, Escalations: []facts.Escalation{},
+	}
+	subj.Scope, subj.Broad = scopeOf(s.Kind, s.Name)
+	subj.System = isSystem(s.Kind, s.Name, ns)
+	switch {
+	case s.Kind == rbacv1.ServiceAccountKind:
+		subj.Workloads = r.workloads(ns, s.Name)
+	case s.Kind == rbacv1.GroupKind && strings.HasPrefix(s.Name, groupSAPrefix):
+		subj.Workloads = r.workloads(strings.TrimPrefix(s.Name, groupSAPrefix), "")
+	}
+	return subj
+}
+
+// scopeOf returns how many identities a subject stands for and whether
+// nobody vets them one by one.
+func scopeOf(kind, name string) (string, bool) {
+	switch {
+	case kind == rbacv1.UserKind && name == userAnonymous:
+		return facts.ScopeAnonymous, true
+	case kind == rbacv1.UserKind:
+		return facts.ScopeUser, false
+	case kind == rbacv1.ServiceAccountKind:
+		return facts.ScopeServiceAccount, false
+	case name == groupUnauthenticated:
+		return facts.ScopeUnauthenticated, true
+	case name == groupAuthenticated:
+		return facts.ScopeAuthenticated, true
+	case name == groupAllSAs:
+		return facts.ScopeAllSAs, true
+	case strings.HasPrefix(name, groupSAPrefix):
+		return facts.ScopeNamespaceSAs, true
+	}
+	return facts.ScopeGroup, false
+}
+
+// isSystem reports expected infrastructure identities: system:masters and
+// system:nodes, node users (system:node:<name>), control-plane users, and
+// kube-system ServiceAccounts that bootstrap bindings bind.
+func isSystem(kind, name, ns string) bool {
+	switch kind {
+	case rbacv1.GroupKind:
+		return systemGroups[name]
+	case rbacv1.UserKind:
+		return systemUsers[name] || strings.HasPrefix(name, "system:node:")
+	case rbacv1.ServiceAccountKind:
+		return ns == "kube-system" && bootstrap().serviceAccounts[name]
+	}
+	return false
+}
+
+// workloadIndex maps namespace and namespace/serviceaccount to workloads.
+type workloadIndex struct {
+	byNS map[string][]facts.Workload
+	bySA map[[2]string][]facts.Workload
+}
+
+func indexWorkloads(ws []inventory.Workload) workloadIndex {
+	idx := workloadIndex{byNS: map[string][]facts.Workload{}, bySA: map[[2]string][]facts.Workload{}}
+	for _, w := range ws {
+		fw := facts.Workload{Kind: w.Kind, Namespace: w.Namespace, Name: w.Name, Location: w.Source, AutomountToken: w.AutomountToken}
+		idx.byNS[w.Namespace] = append(idx.byNS[w.Namespace], fw)
+		sa := w.ServiceAccount
+		if sa == "" {
+			sa = "default"
+		}
+		k := [2]string{w.Namespace, sa}
+		idx.bySA[k] = append(idx.bySA[k], fw)
+	}
+	for _, l := range idx.byNS {
+		sortWorkloads(l)
+	}
+	for _, l := range idx.bySA {
+		sortWorkloads(l)
+	}
+	return idx
+}
+
+// workloads returns a copy of the workloads running as ns/sa, or all
+// workloads of ns when sa is "".
+func (r *resolver) workloads(ns, sa string) []facts.Workload {
+	var l []facts.Workload
+	if sa == "" {
+		l = r.wl.byNS[ns]
+	} else {
+		l = r.wl.bySA[[2]string{ns, sa}]
+	}
+	return append([]facts.Workload{}, l...)
+}
+
+func sortWorkloads(l []facts.Workload) {
+	sort.Slice(l, func(i, j int) bool {
+		a, b := l[i], l[j]
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Name < b.Name
+	})
+}

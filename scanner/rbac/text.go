@@ -1,0 +1,70 @@
+package rbac
+
+import (
+	"fmt"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
+)
+
+// compactRule renders a rule like rbacv1helpers.CompactString in
+// k8s.io/kubernetes (pkg/apis/rbac/v1/evaluation_helpers.go), e.g.
+// `{APIGroups:[""], Resources:["nodes/proxy"], Verbs:["get"]}`. It is also
+// the identity the aggregation controller deduplicates rules by (empty and
+// nil lists are equal there, as in equality.Semantic). Lists print as %q
+// does: ["" "apps"].
+func compactRule(r rbacv1.PolicyRule) string {
+	var parts []string
+	for _, f := range []struct {
+		name string
+		vals []string
+	}{
+		{"APIGroups", r.APIGroups}, {"Resources", r.Resources}, {"NonResourceURLs", r.NonResourceURLs},
+		{"ResourceNames", r.ResourceNames}, {"Verbs", r.Verbs},
+	} {
+		if len(f.vals) > 0 {
+			parts = append(parts, fmt.Sprintf("%s:%q", f.name, f.vals))
+		}
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// refText renders a ref as `Kind "name"` or `Kind "ns/name"`.
+func refText(r facts.Ref) string {
+	if r.Namespace != "" {
+		return fmt.Sprintf("%s %q", r.Kind, r.Namespace+"/"+r.Name)
+	}
+	return fmt.Sprintf("%s %q", r.Kind, r.Name)
+}
+
+// rolePath is the provenance of a rule of role n, without a binding.
+func rolePath(n *roleNode, src ruleSrc) facts.Path {
+	p := facts.Path{
+		Role: n.ref, RuleIndex: src.index, Rule: src.key,
+		RuleLocation: src.from.ruleLocation(src.index),
+	}
+	text := refText(n.ref)
+	if src.from != n {
+		from := src.from.ref
+		p.AggregatedFrom = &from
+		text += " <- aggregated from " + refText(from)
+	}
+	// Rule numbers in text are 1-based, as a reader counts; RuleIndex is 0-based.
+	p.Text = fmt.Sprintf("%s rule #%d (%s)", text, src.index+1, p.RuleLocation)
+	return p
+}
+
+// bindingPath prefixes a role path with the binding that grants it.
+func bindingPath(b facts.Ref, n *roleNode, src ruleSrc) facts.Path {
+	p := rolePath(n, src)
+	p.Binding = b
+	p.Text = refText(b) + " -> " + p.Text
+	return p
+}
+
+// missingPath is the provenance of a binding whose role does not exist.
+func missingPath(b, role facts.Ref) facts.Path {
+	return facts.Path{Binding: b, Role: role, Text: refText(b) + " -> " + refText(role) + " (not found)"}
+}
