@@ -11,7 +11,10 @@ import (
 // jsonWriter encodes the Report itself: its json tags are the contract
 // (README "JSON report"). Output is indented with two spaces, ends with a
 // newline, keeps "<", ">" and "&" readable and never contains null arrays
-// for rules, findings, errors or access.
+// for rules, findings, errors or access. Rules, findings (finding.Sort),
+// errors and access edges are sorted and the summary is recomputed from the
+// findings (Report.Summarize, stale entries kept), so the same scan always
+// encodes to the same bytes.
 type jsonWriter struct{}
 
 // Write implements Writer.
