@@ -23,8 +23,8 @@ func TestLoadCorpus(t *testing.T) {
 		"prometheus-community-helm-charts__charts-prometheus-templates-clusterrole.yaml": {errs: 1},
 		// a Jinja-templated KubeletConfiguration
 		"kubernetes-sigs-kubespray__roles-kubernetes-node-templates-kubelet-config.v1beta1.yaml.j2": {errs: 1},
-		"kelseyhightower-kubernetes-the-hard-way__configs-kubelet-config.yaml":                       {docs: 1, kubelet: 1},
-		"open-policy-agent-gatekeeper__deploy-gatekeeper.yaml":                                       {docs: 31, cr: 1, crb: 1, rb: 1, role: 1, sa: 1, workloads: 2, ignored: 24},
+		"kelseyhightower-kubernetes-the-hard-way__configs-kubelet-config.yaml":                      {docs: 1, kubelet: 1},
+		"open-policy-agent-gatekeeper__deploy-gatekeeper.yaml":                                      {docs: 31, cr: 1, crb: 1, rb: 1, role: 1, sa: 1, workloads: 2, ignored: 24},
 	}
 	var files []string
 	for _, sub := range []string{"rbac", "kubelet"} {

@@ -106,4 +106,3 @@ func assertErrors(t *testing.T, errs []finding.ScanError, want []string) {
 		}
 	}
 }
-

@@ -242,17 +242,20 @@ func (l *loader) stream(name string, r io.Reader) {
 		return
 	}
 	sp := newSplitter(br, l.opts.maxSize())
+	var b batch
 	for l.ctx.Err() == nil {
 		c, err := sp.next()
-		if c.hasText() {
-			l.chunk(name, c)
+		if c.hasText() && b.add(c) {
+			l.flush(name, &b)
 		}
 		if err == io.EOF {
-			return
+			break
 		}
 		if err != nil {
+			l.flush(name, &b)
 			l.errorf(name, sp.line+1, "%v; the rest is not read", err)
 			return
 		}
 	}
+	l.flush(name, &b)
 }

@@ -239,8 +239,8 @@ func TestLoadReaderErrors(t *testing.T) {
 			want: []string{"x.yaml: binary file (contains NUL bytes)"},
 		},
 		{
-			name: "null, empty and comment-only documents are skipped",
-			in:   "---\n---\n~\n---\n# nothing\n...\n" + good,
+			name:    "null, empty and comment-only documents are skipped",
+			in:      "---\n---\n~\n---\n# nothing\n...\n" + good,
 			objects: []string{"ClusterRole after @x.yaml:8 rules=[]"},
 		},
 	}

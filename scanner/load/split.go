@@ -16,6 +16,10 @@ type chunk struct {
 	text []byte
 	line int // 1-based file line of text[0]
 	end  int // file line of the last line in text
+	// base is the file line of line 1 as the YAML parser counts it: line for
+	// a chunk parsed alone, the batch's first line when parsed in a batch.
+	base int
+	size int // len(text) when the text was cut
 	// templates are the file lines holding "{{" or "{%", ascending.
 	templates []int
 }
@@ -27,7 +31,7 @@ func (c chunk) fileLine(rel int) int {
 	if rel <= 0 {
 		return c.line
 	}
-	return c.line + rel - 1
+	return c.base + rel - 1
 }
 
 // templateIn returns the first template-marker line within [from, to], or 0.
@@ -65,7 +69,7 @@ var errTooLarge = errors.New("input is over the MaxFileSize limit")
 // next returns the next chunk; err is io.EOF at the end of the stream (the
 // chunk may still hold text). The chunk's text is only valid until the next call.
 func (s *splitter) next() (chunk, error) {
-	c := chunk{line: s.line + 1}
+	c := chunk{line: s.line + 1, base: s.line + 1}
 	s.buf = s.buf[:0]
 	content := false
 	for {
@@ -87,11 +91,11 @@ func (s *splitter) next() (chunk, error) {
 			}
 		}
 		if err != nil {
-			c.text, c.end = s.buf, s.line
+			c.text, c.end, c.size = s.buf, s.line, len(s.buf)
 			return c, err
 		}
 	}
-	c.text, c.end = s.buf, s.line
+	c.text, c.end, c.size = s.buf, s.line, len(s.buf)
 	return c, nil
 }
 
