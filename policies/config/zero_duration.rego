@@ -30,7 +30,7 @@ defaults := {
 findings contains f if {
 	some c in lib.configs
 	some path in object.get(c, "zeroDefaulted", [])
-	f := lib.finding(c, path, "0", sprintf(
+	f := lib.finding(c, path, "0s", sprintf(
 		"the kubelet treats a zero duration in its config file as unset and uses the default %s, so this line has no effect; remove it or write the duration you want",
 		[object.get(defaults, path, "default")],
 	))

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -75,7 +76,7 @@ func splitDocs(data []byte) []doc {
 			if d, ok := jsonFallback(data, len(docs)); ok {
 				return []doc{d}
 			}
-			return append(docs, doc{err: yamlError(err)})
+			return append(docs, doc{err: yamlError(err, data)})
 		}
 		d, empty, err := fromNode(&n)
 		switch {
@@ -88,14 +89,37 @@ func splitDocs(data []byte) []doc {
 }
 
 // yamlError turns a YAML library error into a lineError naming its line.
-func yamlError(err error) error {
+// Reader-level errors (control characters, bad UTF-8) carry no line, so the
+// first offending byte's line is used.
+func yamlError(err error, data []byte) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = strings.TrimPrefix(strings.TrimPrefix(msg, m[0]), ": ")
+	} else {
+		line = badByteLine(data)
 	}
 	return &lineError{line: line, msg: "invalid YAML: " + msg}
+}
+
+// badByteLine is the 1-based line of the first control character or invalid
+// UTF-8 sequence in data, 0 when there is none.
+func badByteLine(data []byte) int {
+	line := 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return line
+		case r == '\n':
+			line++
+		case r < 0x20 && r != '\t' && r != '\r':
+			return line
+		}
+		i += size
+	}
+	return 0
 }
 
 // jsonFallback decodes data as one JSON object when YAML rejected it (JSON
