@@ -3,6 +3,8 @@ package kubelet
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -107,23 +109,26 @@ func (n *node) fail(err error) {
 	n.k.Error = err.Error()
 }
 
-// passes runs the anonymous pass, then the authenticated one.
+// passes runs the anonymous pass, then the authenticated one, each on its
+// own transport (credentials can never leak onto an anonymous connection)
+// and closed before the next starts: one connection per node at a time.
 func (n *node) passes(ctx context.Context) {
-	if !n.o.SkipAnonymous {
-		tr := newTransport(n.o, true, nil, nil)
-		defer tr.CloseIdleConnections()
-		if !n.run(ctx, newClient(tr), identityAnonymous, "", false) {
-			return
-		}
+	if !n.o.SkipAnonymous && !n.pass(ctx, identityAnonymous, "", nil, nil, false) {
+		return
 	}
 	id := n.o.authIdentity()
 	if id == "" {
 		return
 	}
 	n.k.AuthPass = &facts.AuthPass{Identity: id, LowPrivilege: n.o.LowPrivilege || n.o.AuthProbeOnly}
-	tr := newTransport(n.o, true, n.o.ClientCert, n.o.RootCAs)
+	n.pass(ctx, id, n.o.Token, n.o.ClientCert, n.o.RootCAs, n.o.AuthProbeOnly)
+}
+
+// pass runs the plan on a fresh transport and closes it.
+func (n *node) pass(ctx context.Context, identity, token string, cert *tls.Certificate, roots *x509.CertPool, authOnly bool) bool {
+	tr := newTransport(n.o, true, cert, roots)
 	defer tr.CloseIdleConnections()
-	n.run(ctx, newClient(tr), id, n.o.Token, n.o.AuthProbeOnly)
+	return n.run(ctx, newClient(tr), identity, token, authOnly)
 }
 
 // run sends the plan with one client. It stops at the first request that

@@ -36,7 +36,8 @@ func stateOf(err error) string {
 	case errors.As(err, &alertErr), errors.As(err, &certErr), errors.As(err, &unkAuth), errors.As(err, &hostErr),
 		strings.Contains(err.Error(), "tls:"):
 		return facts.StateTLSError
-	case strings.Contains(err.Error(), "malformed HTTP"), strings.Contains(err.Error(), "HTTP/1.x transport connection broken"):
+	case strings.Contains(err.Error(), "malformed HTTP"), strings.Contains(err.Error(), "HTTP/1.x transport connection broken"),
+		strings.Contains(err.Error(), "response headers exceeded"):
 		return facts.StateProtocol
 	case errors.Is(err, syscall.ECONNRESET), strings.Contains(err.Error(), "EOF"):
 		// Closed mid-handshake or before answering: speaks some other protocol.

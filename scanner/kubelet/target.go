@@ -44,8 +44,10 @@ func ParseTarget(s string) (Target, error) {
 			return t, fmt.Errorf("parse target %q: invalid port %q", s, port)
 		}
 		t.Port = p
-	case net.ParseIP(strings.Trim(s, "[]")) != nil:
-		host = strings.Trim(s, "[]") // bare IPv4/IPv6 address
+	case net.ParseIP(s) != nil:
+		host = s // bare IPv4/IPv6 address
+	case strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") && net.ParseIP(s[1:len(s)-1]) != nil:
+		host = s[1 : len(s)-1] // [ipv6] without a port
 	case strings.ContainsAny(s, ":[]"):
 		return t, fmt.Errorf("parse target %q: %w", s, err)
 	default:
