@@ -1,5 +1,6 @@
 // Command genbootstrap writes the Kubernetes bootstrap RBAC policy (the
-// ClusterRoles and ClusterRoleBindings every API server creates at start) as
+// ClusterRoles, ClusterRoleBindings and kube-system/kube-public Roles and
+// RoleBindings every API server creates at start) as
 // data that scanner/rbac embeds. It reads the golden YAML files that ship in
 // the k8s.io/kubernetes module, so the main module never imports
 // k8s.io/kubernetes:
@@ -28,10 +29,13 @@ import (
 const goldenDir = "plugin/pkg/auth/authorizer/rbac/bootstrappolicy/testdata"
 
 // Golden files: the default cluster policy plus the controller roles
-// (system:controller:*), all ClusterRoles / ClusterRoleBindings.
+// (system:controller:*), and the namespaced bootstrap Roles and
+// RoleBindings (kube-system, kube-public).
 var (
-	roleFiles    = []string{"cluster-roles.yaml", "controller-roles.yaml"}
-	bindingFiles = []string{"cluster-role-bindings.yaml", "controller-role-bindings.yaml"}
+	roleFiles      = []string{"cluster-roles.yaml", "controller-roles.yaml"}
+	bindingFiles   = []string{"cluster-role-bindings.yaml", "controller-role-bindings.yaml"}
+	nsRoleFile     = "namespace-roles.yaml"
+	nsBindingsFile = "namespace-role-bindings.yaml"
 )
 
 // Bootstrap is the generated document; scanner/rbac decodes the same shape.
@@ -39,6 +43,8 @@ type Bootstrap struct {
 	KubernetesVersion   string                      `json:"kubernetesVersion"`
 	ClusterRoles        []rbacv1.ClusterRole        `json:"clusterRoles"`
 	ClusterRoleBindings []rbacv1.ClusterRoleBinding `json:"clusterRoleBindings"`
+	Roles               []rbacv1.Role               `json:"roles"`
+	RoleBindings        []rbacv1.RoleBinding        `json:"roleBindings"`
 }
 
 func main() {
@@ -83,10 +89,15 @@ func run(version, dir, out string) error {
 		}
 		b.ClusterRoleBindings = append(b.ClusterRoleBindings, l.Items...)
 	}
+	if err := readNamespaced(dir, &b); err != nil {
+		return err
+	}
 	sort.Slice(b.ClusterRoles, func(i, j int) bool { return b.ClusterRoles[i].Name < b.ClusterRoles[j].Name })
 	sort.Slice(b.ClusterRoleBindings, func(i, j int) bool {
 		return b.ClusterRoleBindings[i].Name < b.ClusterRoleBindings[j].Name
 	})
+	sort.Slice(b.Roles, func(i, j int) bool { return nsLess(b.Roles[i].ObjectMeta, b.Roles[j].ObjectMeta) })
+	sort.Slice(b.RoleBindings, func(i, j int) bool { return nsLess(b.RoleBindings[i].ObjectMeta, b.RoleBindings[j].ObjectMeta) })
 	data, err := render(b)
 	if err != nil {
 		return err
@@ -95,6 +106,34 @@ func run(version, dir, out string) error {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
 	return nil
+}
+
+func readNamespaced(dir string, b *Bootstrap) error {
+	var roles struct {
+		metav1.TypeMeta `json:",inline"`
+		metav1.ListMeta `json:"metadata"`
+		Items           []rbacv1.Role `json:"items"`
+	}
+	if err := readList(filepath.Join(dir, goldenDir, nsRoleFile), &roles); err != nil {
+		return err
+	}
+	var bindings struct {
+		metav1.TypeMeta `json:",inline"`
+		metav1.ListMeta `json:"metadata"`
+		Items           []rbacv1.RoleBinding `json:"items"`
+	}
+	if err := readList(filepath.Join(dir, goldenDir, nsBindingsFile), &bindings); err != nil {
+		return err
+	}
+	b.Roles, b.RoleBindings = roles.Items, bindings.Items
+	return nil
+}
+
+func nsLess(a, b metav1.ObjectMeta) bool {
+	if a.Namespace != b.Namespace {
+		return a.Namespace < b.Namespace
+	}
+	return a.Name < b.Name
 }
 
 // moduleDir downloads k8s.io/kubernetes@version into the module cache and
@@ -135,6 +174,12 @@ func render(b Bootstrap) ([]byte, error) {
 	}
 	for i := range b.ClusterRoleBindings {
 		b.ClusterRoleBindings[i].APIVersion, b.ClusterRoleBindings[i].Kind = rbacv1.SchemeGroupVersion.String(), "ClusterRoleBinding"
+	}
+	for i := range b.Roles {
+		b.Roles[i].APIVersion, b.Roles[i].Kind = rbacv1.SchemeGroupVersion.String(), "Role"
+	}
+	for i := range b.RoleBindings {
+		b.RoleBindings[i].APIVersion, b.RoleBindings[i].Kind = rbacv1.SchemeGroupVersion.String(), "RoleBinding"
 	}
 	body, err := yaml.Marshal(b)
 	if err != nil {

@@ -3,6 +3,7 @@ package rbac
 import (
 	_ "embed" // bootstrap.yaml
 	"fmt"
+	"strings"
 	"sync"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -12,7 +13,8 @@ import (
 //go:generate go run ../../hack/genbootstrap -out bootstrap.yaml
 
 // bootstrapYAML is the Kubernetes bootstrap RBAC policy (default cluster
-// roles and bindings plus the controller roles), generated from the golden
+// roles and bindings, the controller roles, and the namespaced roles and
+// bindings of kube-system and kube-public), generated from the golden
 // files of k8s.io/kubernetes by hack/genbootstrap.
 //
 //go:embed bootstrap.yaml
@@ -23,10 +25,14 @@ type bootstrapPolicy struct {
 	KubernetesVersion   string                      `json:"kubernetesVersion"`
 	ClusterRoles        []rbacv1.ClusterRole        `json:"clusterRoles"`
 	ClusterRoleBindings []rbacv1.ClusterRoleBinding `json:"clusterRoleBindings"`
+	Roles               []rbacv1.Role               `json:"roles"`
+	RoleBindings        []rbacv1.RoleBinding        `json:"roleBindings"`
 
 	roleNames    map[string]bool
+	nsRoleNames  map[[2]string]bool
 	bindingRoles map[string]string // binding name -> ClusterRole name
-	// serviceAccounts are kube-system ServiceAccounts bootstrap bindings bind.
+	// serviceAccounts are kube-system ServiceAccounts bootstrap bindings
+	// (cluster or kube-system namespaced) bind.
 	serviceAccounts map[string]bool
 }
 
@@ -48,6 +54,17 @@ var bootstrap = sync.OnceValue(func() *bootstrapPolicy {
 				b.serviceAccounts[s.Name] = true
 			}
 		}
+	}
+	for _, rb := range b.RoleBindings {
+		for _, s := range rb.Subjects {
+			if id, _ := subjectID(s, rb.Namespace); strings.HasPrefix(id, "ServiceAccount:kube-system/") {
+				b.serviceAccounts[s.Name] = true
+			}
+		}
+	}
+	b.nsRoleNames = map[[2]string]bool{}
+	for _, r := range b.Roles {
+		b.nsRoleNames[[2]string{r.Namespace, r.Name}] = true
 	}
 	return &b
 })
@@ -71,8 +88,30 @@ func Builtins() ([]rbacv1.ClusterRole, []rbacv1.ClusterRoleBinding) {
 	return roles, bindings
 }
 
-// isBootstrapRole reports whether name is a ClusterRole of the bootstrap policy.
-func isBootstrapRole(name string) bool { return bootstrap().roleNames[name] }
+// BuiltinNamespaced returns the bootstrap Roles and RoleBindings
+// (kube-system, kube-public), sorted by namespace and name. The caller owns
+// the returned copies.
+func BuiltinNamespaced() ([]rbacv1.Role, []rbacv1.RoleBinding) {
+	b := bootstrap()
+	roles := make([]rbacv1.Role, len(b.Roles))
+	for i := range b.Roles {
+		b.Roles[i].DeepCopyInto(&roles[i])
+	}
+	bindings := make([]rbacv1.RoleBinding, len(b.RoleBindings))
+	for i := range b.RoleBindings {
+		b.RoleBindings[i].DeepCopyInto(&bindings[i])
+	}
+	return roles, bindings
+}
+
+// isBootstrapRole reports whether name is a ClusterRole of the bootstrap
+// policy, or, with a namespace, a Role of it.
+func isBootstrapRole(ns, name string) bool {
+	if ns != "" {
+		return bootstrap().nsRoleNames[[2]string{ns, name}]
+	}
+	return bootstrap().roleNames[name]
+}
 
 // isBootstrapBinding reports whether a ClusterRoleBinding of this name and
 // role is one the API server creates at start.

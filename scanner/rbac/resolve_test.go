@@ -164,6 +164,11 @@ func TestBindings(t *testing.T) {
 			subject: "User:alice", ineff: []string{"missing-role:"}, roleFound: false,
 		},
 		{
+			name:    "RoleBinding to a built-in kube-system Role",
+			inv:     inventory.Inventory{RoleBindings: []inventory.RoleBinding{newRB("kube-system", "b", kindRole, "extension-apiserver-authentication-reader", "ServiceAccount:kube-system/metrics-server")}},
+			subject: "ServiceAccount:kube-system/metrics-server", roleFound: true,
+		},
+		{
 			name:    "binding to a missing ClusterRole",
 			inv:     inventory.Inventory{ClusterRoleBindings: []inventory.ClusterRoleBinding{newCRB("b", "does-not-exist", "User:alice")}},
 			subject: "User:alice", ineff: []string{"missing-role:"}, roleFound: false,

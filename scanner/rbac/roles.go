@@ -75,9 +75,10 @@ type roleIndex struct {
 	all     []*roleNode // every node, sorted by kind, namespace, name
 }
 
-// builtinLocation marks rules taken from the bootstrap policy.
-func builtinLocation(name string) facts.Location {
-	return facts.Location{URI: "bootstrap://clusterrole/" + name}
+// builtinLocation marks roles taken from the bootstrap policy, e.g.
+// bootstrap://clusterrole/cluster-admin.
+func builtinLocation(path string) facts.Location {
+	return facts.Location{URI: "bootstrap://" + path}
 }
 
 // buildRoles indexes input roles (first definition wins; duplicates are
@@ -94,7 +95,7 @@ func buildRoles(r *resolver) {
 		n := &roleNode{
 			ref:   facts.Ref{Kind: kindClusterRole, Name: cr.Name, Location: cr.Source, Annotations: auditAnnotations(cr.Annotations)},
 			rules: cr.Rules, lines: cr.RuleLines, labels: cr.Labels, aggRule: cr.AggregationRule,
-			defined: true, builtin: isBootstrapRole(cr.Name) || cr.Builtin,
+			defined: true, builtin: isBootstrapRole("", cr.Name) || cr.Builtin,
 		}
 		idx.cluster[cr.Name] = n
 	}
@@ -107,21 +108,11 @@ func buildRoles(r *resolver) {
 		}
 		idx.ns[k] = &roleNode{
 			ref:   facts.Ref{Kind: kindRole, Namespace: ro.Namespace, Name: ro.Name, Location: ro.Source, Annotations: auditAnnotations(ro.Annotations)},
-			rules: ro.Rules, lines: ro.RuleLines, defined: true,
+			rules: ro.Rules, lines: ro.RuleLines, defined: true, builtin: isBootstrapRole(ro.Namespace, ro.Name),
 		}
 	}
 	if !r.opts.NoBuiltins {
-		roles, _ := Builtins()
-		for i := range roles {
-			cr := &roles[i]
-			if idx.cluster[cr.Name] != nil {
-				continue
-			}
-			idx.cluster[cr.Name] = &roleNode{
-				ref:   facts.Ref{Kind: kindClusterRole, Name: cr.Name, Location: builtinLocation(cr.Name)},
-				rules: cr.Rules, labels: cr.Labels, aggRule: cr.AggregationRule, builtin: true,
-			}
-		}
+		addBuiltins(idx)
 	}
 	for _, n := range idx.cluster {
 		idx.all = append(idx.all, n)
@@ -131,6 +122,30 @@ func buildRoles(r *resolver) {
 	}
 	sort.Slice(idx.all, func(i, j int) bool { return refLess(idx.all[i].ref, idx.all[j].ref) })
 	r.roles = idx
+}
+
+// addBuiltins adds the bootstrap roles the input does not define.
+func addBuiltins(idx *roleIndex) {
+	roles, _ := Builtins()
+	for i := range roles {
+		cr := &roles[i]
+		if idx.cluster[cr.Name] == nil {
+			idx.cluster[cr.Name] = &roleNode{
+				ref:   facts.Ref{Kind: kindClusterRole, Name: cr.Name, Location: builtinLocation("clusterrole/" + cr.Name)},
+				rules: cr.Rules, labels: cr.Labels, aggRule: cr.AggregationRule, builtin: true,
+			}
+		}
+	}
+	nsRoles, _ := BuiltinNamespaced()
+	for i := range nsRoles {
+		ro := &nsRoles[i]
+		if k := [2]string{ro.Namespace, ro.Name}; idx.ns[k] == nil {
+			idx.ns[k] = &roleNode{
+				ref:   facts.Ref{Kind: kindRole, Namespace: ro.Namespace, Name: ro.Name, Location: builtinLocation("role/" + ro.Namespace + "/" + ro.Name)},
+				rules: ro.Rules, builtin: true,
+			}
+		}
+	}
 }
 
 // aggregate resolves aggregationRules the way
