@@ -282,8 +282,8 @@ func (w *walker) merge(v *yaml.Node, path string, m map[string]any) error {
 // yaml11Bools are plain scalars that YAML 1.1 (sigs.k8s.io/yaml, hence the
 // kubelet) reads as booleans while YAML 1.2 reads them as strings.
 var yaml11Bools = map[string]bool{
-	"yes": true, "Yes": true, "YES": true, "on": true, "On": true, "ON": true,
-	"no": false, "No": false, "NO": false, "off": false, "Off": false, "OFF": false,
+	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "on": true, "On": true, "ON": true,
+	"n": false, "N": false, "no": false, "No": false, "NO": false, "off": false, "Off": false, "OFF": false,
 }
 
 func scalar(n *yaml.Node) (any, error) {
