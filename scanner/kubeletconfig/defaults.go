@@ -91,49 +91,80 @@ type kubeadmContext struct {
 	certDir string
 }
 
+// builder fills one facts.KubeletConfig from a decoded document.
+type builder struct {
+	d   doc
+	m   mode
+	out facts.KubeletConfig
+}
+
 // build turns a decoded KubeletConfiguration into facts with defaults applied.
 func build(kc *kubeletv1beta1.KubeletConfiguration, d doc, m mode, ka *kubeadmContext) facts.KubeletConfig {
-	written := func(p string) bool { _, ok := d.lines[p]; return ok }
-	out := facts.KubeletConfig{
-		Origin:        "file",
+	b := &builder{d: d, m: m, out: facts.KubeletConfig{
+		Origin:        OriginFile,
 		Set:           []string{},
 		ZeroDefaulted: []string{},
 		FeatureGates:  map[string]bool{},
-	}
+	}}
 	if m == modeConfigz {
-		out.Origin = "configz"
+		b.out.Origin = OriginConfigz
 	}
-	dur := func(p string, v, def time.Duration) int64 {
-		if v == 0 && (m == modeFile || !written(p)) {
-			if written(p) {
-				out.ZeroDefaulted = append(out.ZeroDefaulted, p)
-			}
-			v = def
+	b.auth(kc)
+	b.tls(kc)
+	b.server(kc)
+	if ka != nil {
+		applyKubeadm(&b.out, ka)
+	}
+	b.out.Set, b.out.FieldLines = writtenFields(d)
+	return b.out
+}
+
+func (b *builder) written(p string) bool { _, ok := b.d.lines[p]; return ok }
+
+// dur returns a duration in seconds. The kubelet's file defaulting replaces
+// zero (even a written zero) with the default; a /configz value is already
+// effective, so only an absent one gets the default.
+func (b *builder) dur(p string, v, def time.Duration) int64 {
+	if v == 0 && (b.m == modeFile || !b.written(p)) {
+		if b.written(p) {
+			b.out.ZeroDefaulted = append(b.out.ZeroDefaulted, p)
 		}
-		return int64(v / time.Second)
+		v = def
 	}
-	a := kc.Authentication
+	return int64(v / time.Second)
+}
+
+func (b *builder) auth(kc *kubeletv1beta1.KubeletConfiguration) {
+	a, w, out := kc.Authentication, kc.Authorization.Webhook, &b.out
 	out.AnonymousAuth = boolOr(a.Anonymous.Enabled, defaultAnonymous)
 	out.WebhookAuthn = boolOr(a.Webhook.Enabled, defaultWebhookAuthn)
-	out.AuthnWebhookCacheTTLSeconds = dur(PathAuthnCacheTTL, a.Webhook.CacheTTL.Duration, defaultAuthnCacheTTL)
+	out.AuthnWebhookCacheTTLSeconds = b.dur(PathAuthnCacheTTL, a.Webhook.CacheTTL.Duration, defaultAuthnCacheTTL)
 	out.ClientCAFile = a.X509.ClientCAFile
 	out.AuthorizationMode = string(kc.Authorization.Mode)
 	if out.AuthorizationMode == "" {
 		out.AuthorizationMode = defaultAuthorizationMode
 	}
-	w := kc.Authorization.Webhook
-	out.WebhookCacheAuthorizedTTLSeconds = dur(PathAuthzAuthorizedTTL, w.CacheAuthorizedTTL.Duration, defaultAuthorizedTTL)
-	out.WebhookCacheUnauthorizedTTLSeconds = dur(PathAuthzUnauthorizedTTL, w.CacheUnauthorizedTTL.Duration, defaultUnauthorizedTTL)
-	out.ReadOnlyPort = kc.ReadOnlyPort
-	out.StreamingConnectionIdleTimeoutSeconds = dur(PathStreamingIdle, kc.StreamingConnectionIdleTimeout.Duration, defaultStreamingIdle)
-	out.MakeIPTablesUtilChains = boolOr(kc.MakeIPTablesUtilChains, defaultMakeIPTables)
-	out.EventRecordQPS = int32Or(kc.EventRecordQPS, defaultEventRecordQPS)
+	out.WebhookCacheAuthorizedTTLSeconds = b.dur(PathAuthzAuthorizedTTL, w.CacheAuthorizedTTL.Duration, defaultAuthorizedTTL)
+	out.WebhookCacheUnauthorizedTTLSeconds = b.dur(PathAuthzUnauthorizedTTL, w.CacheUnauthorizedTTL.Duration, defaultUnauthorizedTTL)
+}
+
+func (b *builder) tls(kc *kubeletv1beta1.KubeletConfiguration) {
+	out := &b.out
 	out.TLSCertFile = kc.TLSCertFile
 	out.TLSPrivateKeyFile = kc.TLSPrivateKeyFile
 	out.ServerTLSBootstrap = kc.ServerTLSBootstrap
 	out.RotateCertificates = kc.RotateCertificates
 	out.TLSCipherSuites = append([]string{}, kc.TLSCipherSuites...)
 	out.TLSMinVersion = kc.TLSMinVersion
+	maps.Copy(out.FeatureGates, kc.FeatureGates)
+}
+
+func (b *builder) server(kc *kubeletv1beta1.KubeletConfiguration) {
+	out := &b.out
+	out.ReadOnlyPort = kc.ReadOnlyPort
+	out.StreamingConnectionIdleTimeoutSeconds = b.dur(PathStreamingIdle, kc.StreamingConnectionIdleTimeout.Duration, defaultStreamingIdle)
+	out.MakeIPTablesUtilChains = boolOr(kc.MakeIPTablesUtilChains, defaultMakeIPTables)
+	out.EventRecordQPS = int32Or(kc.EventRecordQPS, defaultEventRecordQPS)
 	out.PodPidsLimit = defaultPodPidsLimit
 	if kc.PodPidsLimit != nil && *kc.PodPidsLimit >= 0 {
 		out.PodPidsLimit = *kc.PodPidsLimit
@@ -141,18 +172,12 @@ func build(kc *kubeletv1beta1.KubeletConfiguration, d doc, m mode, ka *kubeadmCo
 	out.EnableDebuggingHandlers = boolOr(kc.EnableDebuggingHandlers, defaultDebugging)
 	out.EnableProfilingHandler = boolOr(kc.EnableProfilingHandler, defaultProfiling)
 	out.ProtectKernelDefaults = kc.ProtectKernelDefaults
-	maps.Copy(out.FeatureGates, kc.FeatureGates)
 	// hostnameOverride is no KubeletConfiguration v1beta1 field (1.37): the
 	// kubelet ignores it with a strict-decoding warning. Kept so the rule can
 	// say so; the flag form comes from the node collector.
-	if h, ok := d.value[PathHostnameOverride].(string); ok {
+	if h, ok := b.d.value[PathHostnameOverride].(string); ok {
 		out.HostnameOverride = h
 	}
-	if ka != nil {
-		applyKubeadm(&out, ka)
-	}
-	out.Set, out.FieldLines = writtenFields(d)
-	return out
 }
 
 // applyKubeadm mirrors what kubeadm writes into the kubelet's config file.
