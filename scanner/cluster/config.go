@@ -50,23 +50,22 @@ func Config(kubeconfig, context string, qps float32, burst int) (*rest.Config, e
 	return cfg, nil
 }
 
-// BearerToken returns the bearer token cfg authenticates with (inline, or
-// read from BearerTokenFile), for the low-privilege authenticated kubelet
-// probe. It returns "" when cfg authenticates otherwise (client
-// certificates, exec or auth-provider plugins) or the file cannot be read.
+// BearerToken returns the bearer token cfg authenticates with, for the
+// low-privilege authenticated kubelet probe. As in client-go, a readable
+// BearerTokenFile (in-cluster: the projected, rotating token) takes
+// precedence over the inline BearerToken. It returns "" when cfg
+// authenticates otherwise (client certificates, exec or auth-provider
+// plugins).
 func BearerToken(cfg *rest.Config) string {
 	if cfg == nil {
 		return ""
 	}
-	if cfg.BearerToken != "" {
-		return strings.TrimSpace(cfg.BearerToken)
+	if cfg.BearerTokenFile != "" {
+		if b, err := os.ReadFile(cfg.BearerTokenFile); err == nil {
+			if tok := strings.TrimSpace(string(b)); tok != "" {
+				return tok
+			}
+		}
 	}
-	if cfg.BearerTokenFile == "" {
-		return ""
-	}
-	b, err := os.ReadFile(cfg.BearerTokenFile)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(b))
+	return strings.TrimSpace(cfg.BearerToken)
 }

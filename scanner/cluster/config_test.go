@@ -114,7 +114,8 @@ func TestBearerToken(t *testing.T) {
 	}{
 		{name: "nil", cfg: nil, want: ""},
 		{name: "inline", cfg: &rest.Config{BearerToken: "abc"}, want: "abc"},
-		{name: "inline wins over file", cfg: &rest.Config{BearerToken: "abc", BearerTokenFile: file}, want: "abc"},
+		{name: "file wins over inline, as in client-go", cfg: &rest.Config{BearerToken: "abc", BearerTokenFile: file}, want: "from-file"},
+		{name: "unreadable file falls back to inline", cfg: &rest.Config{BearerToken: "abc", BearerTokenFile: filepath.Join(dir, "missing")}, want: "abc"},
 		{name: "file", cfg: &rest.Config{BearerTokenFile: file}, want: "from-file"},
 		{name: "unreadable file", cfg: &rest.Config{BearerTokenFile: filepath.Join(dir, "missing")}, want: ""},
 		{name: "client certificate", cfg: &rest.Config{TLSClientConfig: rest.TLSClientConfig{CertData: []byte("x"), KeyData: []byte("y")}}, want: ""},

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -357,5 +358,19 @@ func TestLoadNodeTargets(t *testing.T) {
 	}
 	if len(res.Errors) != 1 || res.Errors[0].Source != "k8s://node/n2" || !strings.Contains(res.Errors[0].Message, "no InternalIP") {
 		t.Errorf("errors %+v", res.Errors)
+	}
+}
+
+func TestLoadKeepsAggregatedRolesAsStored(t *testing.T) {
+	agg := clusterRole("monitoring-view")
+	agg.AggregationRule = &rbacv1.AggregationRule{ClusterRoleSelectors: []metav1.LabelSelector{
+		{MatchLabels: map[string]string{"rbac.example.com/aggregate-to-monitoring": "true"}}}}
+	res, err := Load(context.Background(), fake.NewClientset(agg), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Inventory.ClusterRoles[0]
+	if !reflect.DeepEqual(got.AggregationRule, agg.AggregationRule) || !reflect.DeepEqual(got.Rules, agg.Rules) {
+		t.Errorf("aggregated role changed: %+v", got.ClusterRole)
 	}
 }
