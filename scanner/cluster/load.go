@@ -68,15 +68,14 @@ type loader struct {
 	client kubernetes.Interface
 	opts   LoadOptions
 
-	inv     inventory.Inventory
-	nodes   []nodeInfo
-	pods    []podInfo
-	rsets   map[string]ownerInfo
-	jobs    map[string]ownerInfo
-	mu      sync.Mutex
-	errs    []finding.ScanError
-	listed  map[string]int
-	targets []Node
+	inv    inventory.Inventory
+	nodes  []nodeInfo
+	pods   []podInfo
+	rsets  map[string]ownerInfo
+	jobs   map[string]ownerInfo
+	mu     sync.Mutex
+	errs   []finding.ScanError
+	listed map[string]int
 }
 
 // run lists every resource concurrently; the client's rate limiter bounds
