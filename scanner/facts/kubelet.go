@@ -68,7 +68,9 @@ type Probe struct {
 	ID     string `json:"id"`
 	Method string `json:"method"`
 	Path   string `json:"path"`
-	// Subresource and Verb are what the kubelet authorizes for this request.
+	// Subresource and Verb are what the kubelet authorizes for this request;
+	// Subresource lists the subresources it tries comma-separated, the
+	// fine-grained one first (e.g. "pods,proxy").
 	Subresource string `json:"subresource"`
 	Verb        string `json:"verb"`
 	// Identity is "anonymous", or "token"/"cert" for authenticated passes.

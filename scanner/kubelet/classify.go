@@ -73,34 +73,35 @@ func classifyForbidden(text string) answer {
 }
 
 // excerpt returns at most excerptMax bytes of body as printable single-line
-// text: control characters become '.', whitespace runs one space, invalid
-// UTF-8 is replaced.
+// text: control characters and invalid UTF-8 become '.', whitespace runs one
+// space; a cut is marked with "…".
 func excerpt(body []byte) string {
+	const limit = excerptMax - len("…")
 	var b strings.Builder
 	space := false
-	const limit = excerptMax - len("…")
-	for len(body) > 0 && b.Len() < limit {
+	for len(body) > 0 {
 		r, size := utf8.DecodeRune(body)
-		body = body[size:]
-		switch {
-		case unicode.IsSpace(r):
-			if !space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = true
+		if unicode.IsSpace(r) {
+			body = body[size:]
+			space = b.Len() > 0
 			continue
-		case r == utf8.RuneError || !unicode.IsPrint(r):
+		}
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
 			r = '.'
 		}
-		space = false
-		if b.Len()+utf8.RuneLen(r) > limit {
-			break
+		need := utf8.RuneLen(r)
+		if space {
+			need++
+		}
+		if b.Len()+need > limit {
+			return b.String() + "…"
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
 		}
 		b.WriteRune(r)
+		body = body[size:]
 	}
-	out := strings.TrimSpace(b.String())
-	if len(body) > 0 {
-		out += "…"
-	}
-	return out
+	return b.String()
 }

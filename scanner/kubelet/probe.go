@@ -82,6 +82,9 @@ type node struct {
 
 // probeNode runs T0–T8 against one target.
 func probeNode(ctx context.Context, t Target, o Options) facts.Kubelet {
+	if t.Port == 0 {
+		t.Port = DefaultPort
+	}
 	n := &node{t: t, o: o, base: "https://" + t.Addr(), k: facts.Kubelet{
 		Target: t.Addr(), Node: t.Node, Location: facts.Location{URI: t.String()},
 		State: facts.StateChecked, Anonymous: "unknown", Probes: []facts.Probe{},

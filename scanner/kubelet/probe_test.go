@@ -427,3 +427,22 @@ func TestProbeOrderAndLocations(t *testing.T) {
 		t.Errorf("closed port: %+v, want unreachable without probes", ks[2])
 	}
 }
+
+func TestProbeTokenNotSentToUnverifiedKubelet(t *testing.T) {
+	s := kubelettest.New(t, kubelettest.Config{Tokens: []string{"secret"}})
+	impostorCA := kubelettest.New(t, kubelettest.Config{SelfSigned: true}).ServingCAs()
+	o := fast
+	o.Token, o.RootCAs = "secret", impostorCA
+	k := probeOne(t, s, target(s), o)
+	for _, r := range s.Requests() {
+		if r.Authorization != "" {
+			t.Fatalf("token sent to a kubelet whose chain does not verify: %s %s", r.Method, r.Path)
+		}
+	}
+	if k.State != facts.StateTLSError || !strings.Contains(k.Error, "token") || k.TLS.Verified {
+		t.Errorf("state %q error %q verified %v: want tls-error naming the token pass", k.State, k.Error, k.TLS.Verified)
+	}
+	if k.Anonymous != "disabled" {
+		t.Errorf("the anonymous pass still ran: Anonymous = %q", k.Anonymous)
+	}
+}

@@ -13,7 +13,8 @@ import (
 )
 
 // stateOf maps a transport error (no HTTP answer) to a kubelet state:
-// unreachable, timeout, tls-error or protocol-error. None is a pass.
+// unreachable, timeout (a canceled run included), tls-error or
+// protocol-error. None is a pass.
 func stateOf(err error) string {
 	var (
 		netErr   net.Error
@@ -25,7 +26,8 @@ func stateOf(err error) string {
 		hostErr  x509.HostnameError
 	)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
+		errors.As(err, &netErr) && netErr.Timeout():
 		return facts.StateTimeout
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH),
 		errors.Is(err, syscall.ENETUNREACH), errors.As(err, &dnsErr):
