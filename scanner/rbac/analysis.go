@@ -34,13 +34,13 @@ func analyze(n *roleNode) *roleAnalysis {
 	}
 	a := &roleAnalysis{}
 	for _, src := range n.effective {
-		for _, g := range nodeGrants(&src.rule) {
+		for _, g := range nodeGrants(src.rule()) {
 			a.grants = append(a.grants, srcGrant{g, src})
 		}
-		for _, in := range nodeIneffective(&src.rule) {
+		for _, in := range nodeIneffective(src.rule()) {
 			a.ineffective = append(a.ineffective, srcIneffective{in, src})
 		}
-		for _, p := range escalationPerms(&src.rule) {
+		for _, p := range escalationPerms(src.rule()) {
 			a.perms = append(a.perms, srcPerm{p, src})
 		}
 	}

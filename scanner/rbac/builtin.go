@@ -30,7 +30,7 @@ type bootstrapPolicy struct {
 
 	roleNames    map[string]bool
 	nsRoleNames  map[[2]string]bool
-	bindingRoles map[string]string // binding name -> ClusterRole name
+	bindingRoles map[string]string // "namespace/name" of a binding -> role name
 	// serviceAccounts are kube-system ServiceAccounts bootstrap bindings
 	// (cluster or kube-system namespaced) bind.
 	serviceAccounts map[string]bool
@@ -48,7 +48,7 @@ var bootstrap = sync.OnceValue(func() *bootstrapPolicy {
 	b.bindingRoles = map[string]string{}
 	b.serviceAccounts = map[string]bool{}
 	for _, crb := range b.ClusterRoleBindings {
-		b.bindingRoles[crb.Name] = crb.RoleRef.Name
+		b.bindingRoles["/"+crb.Name] = crb.RoleRef.Name
 		for _, s := range crb.Subjects {
 			if s.Kind == rbacv1.ServiceAccountKind && s.Namespace == "kube-system" {
 				b.serviceAccounts[s.Name] = true
@@ -56,6 +56,7 @@ var bootstrap = sync.OnceValue(func() *bootstrapPolicy {
 		}
 	}
 	for _, rb := range b.RoleBindings {
+		b.bindingRoles[rb.Namespace+"/"+rb.Name] = rb.RoleRef.Name
 		for _, s := range rb.Subjects {
 			if id, _ := subjectID(s, rb.Namespace); strings.HasPrefix(id, "ServiceAccount:kube-system/") {
 				b.serviceAccounts[s.Name] = true
@@ -113,9 +114,9 @@ func isBootstrapRole(ns, name string) bool {
 	return bootstrap().roleNames[name]
 }
 
-// isBootstrapBinding reports whether a ClusterRoleBinding of this name and
-// role is one the API server creates at start.
-func isBootstrapBinding(name, role string) bool {
-	r, ok := bootstrap().bindingRoles[name]
+// isBootstrapBinding reports whether a binding of this namespace ("" for a
+// ClusterRoleBinding), name and role is one the API server creates at start.
+func isBootstrapBinding(ns, name, role string) bool {
+	r, ok := bootstrap().bindingRoles[ns+"/"+name]
 	return ok && r == role
 }

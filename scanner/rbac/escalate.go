@@ -60,8 +60,14 @@ func escalationPerms(rule *rbacv1.PolicyRule) []rulePerm {
 	}
 	var out []rulePerm
 	for _, spec := range permSpecs {
+		if !slices.Contains(rule.APIGroups, spec.group) && !slices.Contains(rule.APIGroups, rbacv1.APIGroupAll) {
+			continue
+		}
 		p := rulePerm{kind: spec.kind, cluster: spec.cluster}
 		for _, res := range spec.resources {
+			if !mentions(rule.Resources, res) {
+				continue
+			}
 			matched := false
 			for _, v := range spec.verbs {
 				names := rule.ResourceNames
@@ -93,6 +99,17 @@ func escalationPerms(rule *rbacv1.PolicyRule) []rulePerm {
 	return out
 }
 
+// mentions is a cheap prefilter: could resources match res at all?
+func mentions(resources []string, res string) bool {
+	_, sub, _ := strings.Cut(res, "/")
+	for _, r := range resources {
+		if r == res || r == rbacv1.ResourceAll || sub != "" && r == "*/"+sub {
+			return true
+		}
+	}
+	return false
+}
+
 // heldPerm is a permission a subject holds through one binding.
 type heldPerm struct {
 	srcPerm
@@ -107,10 +124,12 @@ type nodeHolders struct {
 	saGroups map[string][]string // namespace -> SA group IDs with access ("" = system:serviceaccounts)
 	users    map[string]bool     // User names
 	groups   map[string]bool     // Group names
+	pods     map[string][]string // podTargets cache by namespace
+	seen     map[string]bool
 }
 
 func indexHolders(subjects map[string]*facts.Subject, extra []string) nodeHolders {
-	h := nodeHolders{sasByNS: map[string][]string{}, saGroups: map[string][]string{}, users: map[string]bool{}, groups: map[string]bool{}}
+	h := nodeHolders{sasByNS: map[string][]string{}, saGroups: map[string][]string{}, users: map[string]bool{}, groups: map[string]bool{}, pods: map[string][]string{}, seen: map[string]bool{}}
 	for _, s := range subjects {
 		if len(s.Grants) == 0 {
 			continue
@@ -129,6 +148,10 @@ func indexHolders(subjects map[string]*facts.Subject, extra []string) nodeHolder
 }
 
 func (h *nodeHolders) add(id, kind, name, ns string) {
+	if h.seen[id] {
+		return
+	}
+	h.seen[id] = true
 	switch kind {
 	case rbacv1.ServiceAccountKind:
 		h.sasByNS[ns] = append(h.sasByNS[ns], id)
@@ -148,8 +171,20 @@ func (h *nodeHolders) add(id, kind, name, ns string) {
 }
 
 // podTargets are the identities a pod created in ns (all namespaces when
-// ns is "") can run as that have node access.
+// ns is "") can run as that have node access, sorted and unique. The
+// result is cached and shared: callers must not modify it.
 func (h *nodeHolders) podTargets(ns string) []string {
+	if l, ok := h.pods[ns]; ok {
+		return l
+	}
+	l := h.computePodTargets(ns)
+	sort.Strings(l)
+	l = slices.Compact(l)
+	h.pods[ns] = l
+	return l
+}
+
+func (h *nodeHolders) computePodTargets(ns string) []string {
 	var out []string
 	if ns == "" {
 		out = append(out, h.allSAs...)
@@ -188,21 +223,26 @@ func namedTargets(kind string, set map[string]bool, names []string) []string {
 			out = append(out, kind+":"+n)
 		}
 	}
+	sort.Strings(out)
 	return out
 }
 
 // escalations turns the permissions a subject holds into escalation facts.
-func (r *resolver) escalations(subj *facts.Subject, held []heldPerm, h *nodeHolders) []facts.Escalation {
+func (r *resolver) escalations(subj *facts.Subject, held []*bindingFacts, h *nodeHolders) []facts.Escalation {
 	has := map[string]bool{}
-	for _, p := range held {
-		if p.namespace == "" {
-			has[p.kind+"/"+p.resources[0]] = true
+	for _, bf := range held {
+		for _, p := range bf.perms {
+			if p.namespace == "" {
+				has[p.kind+"/"+p.resources[0]] = true
+			}
 		}
 	}
 	out := []facts.Escalation{}
-	for _, p := range held {
-		if e, ok := r.escalation(subj, p, h, has); ok {
-			out = append(out, e)
+	for _, bf := range held {
+		for _, p := range bf.perms {
+			if e, ok := r.escalation(subj, p, h, has); ok {
+				out = append(out, e)
+			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -232,10 +272,10 @@ func (r *resolver) escalation(subj *facts.Subject, p heldPerm, h *nodeHolders, h
 	switch p.kind {
 	case facts.EscalationPods:
 		e.Targets = without(h.podTargets(p.namespace), subj.ID)
-		e.Detail = fmt.Sprintf("can create %s %s and so run a pod as an identity with node access (%s): its token reaches the kubelet", e.Resource, where, strings.Join(e.Targets, ", "))
+		e.Detail = fmt.Sprintf("can create %s %s and so run a pod as an identity with node access (%s): its token reaches the kubelet", e.Resource, where, listText(e.Targets))
 	case facts.EscalationToken:
 		e.Targets = without(h.saTargets(p.namespace, p.names), subj.ID)
-		e.Detail = fmt.Sprintf("can request tokens for ServiceAccounts %s that have node access (%s)", where, strings.Join(e.Targets, ", "))
+		e.Detail = fmt.Sprintf("can request tokens for ServiceAccounts %s that have node access (%s)", where, listText(e.Targets))
 	case facts.EscalationImpersonate:
 		return r.impersonation(subj, p, h, e, where)
 	case facts.EscalationBindings:
@@ -270,7 +310,7 @@ func (r *resolver) impersonation(subj *facts.Subject, p heldPerm, h *nodeHolders
 	case len(p.names) == 0 && p.namespace == "":
 		e.Detail = fmt.Sprintf("can impersonate any of %s (e.g. group system:masters, which is cluster-admin) and act with their node access", p.resources[0])
 	case len(e.Targets) > 0:
-		e.Detail = fmt.Sprintf("can impersonate %s %s that have node access (%s)", p.resources[0], where, strings.Join(e.Targets, ", "))
+		e.Detail = fmt.Sprintf("can impersonate %s %s that have node access (%s)", p.resources[0], where, listText(e.Targets))
 	default:
 		return e, false
 	}
@@ -281,8 +321,8 @@ func bindingsEscalation(p heldPerm, h *nodeHolders, e facts.Escalation, has map[
 	if p.resources[0] == "rolebindings" {
 		// A RoleBinding never grants nodes; it can grant pod creation in a
 		// namespace where a ServiceAccount with node access runs.
-		e.Targets = without(h.podTargets(p.namespace), "")
-		e.Detail = fmt.Sprintf("can create RoleBindings; they never grant nodes, but binding a role that creates pods (e.g. edit) reaches ServiceAccounts with node access (%s)", strings.Join(e.Targets, ", "))
+		e.Targets = h.podTargets(p.namespace)
+		e.Detail = fmt.Sprintf("can create RoleBindings; they never grant nodes, but binding a role that creates pods (e.g. edit) reaches ServiceAccounts with node access (%s)", listText(e.Targets))
 		e.Detail += needs(has[facts.EscalationBind+"/clusterroles"], "bind on such a role (or to hold its permissions already)")
 		return e, p.namespace == "" && len(e.Targets) > 0
 	}
@@ -317,6 +357,14 @@ func needs(held bool, what string) string {
 	return "; on its own this is not enough: it also needs " + what + ", which it lacks"
 }
 
+// listText names up to three IDs and counts the rest.
+func listText(ids []string) string {
+	if len(ids) <= 3 {
+		return strings.Join(ids, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:3], ", "), len(ids)-3)
+}
+
 func rolesText(names []string) string {
 	if len(names) == 0 {
 		return "any ClusterRole"
@@ -324,13 +372,20 @@ func rolesText(names []string) string {
 	return "ClusterRoles " + quoteList(names)
 }
 
+// without returns the sorted, unique ids less id; ids itself (shared)
+// when it lacks id.
 func without(ids []string, id string) []string {
-	out := []string{}
+	if !slices.Contains(ids, id) {
+		if ids == nil {
+			return []string{}
+		}
+		return ids
+	}
+	out := make([]string, 0, len(ids)-1)
 	for _, x := range ids {
-		if x != id && !slices.Contains(out, x) {
+		if x != id {
 			out = append(out, x)
 		}
 	}
-	sort.Strings(out)
 	return out
 }

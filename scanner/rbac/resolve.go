@@ -9,6 +9,7 @@
 package rbac
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -57,7 +58,7 @@ type resolver struct {
 	roles    *roleIndex
 	wl       workloadIndex
 	subjects map[string]*facts.Subject
-	held     map[string][]heldPerm
+	held     map[string][]*bindingFacts
 	bindings []facts.Binding
 	seen     map[[3]string]facts.Location // bindings by kind, namespace, name
 }
@@ -69,9 +70,10 @@ func Resolve(inv *inventory.Inventory, opts Options) (*Result, []finding.ScanErr
 	if inv == nil {
 		inv = &inventory.Inventory{}
 	}
+	nb := len(inv.ClusterRoleBindings) + len(inv.RoleBindings)
 	r := &resolver{
-		inv: inv, opts: opts,
-		subjects: map[string]*facts.Subject{}, held: map[string][]heldPerm{}, seen: map[[3]string]facts.Location{},
+		inv: inv, opts: opts, bindings: make([]facts.Binding, 0, nb),
+		subjects: map[string]*facts.Subject{}, held: map[string][]*bindingFacts{}, seen: make(map[[3]string]facts.Location, nb),
 	}
 	buildRoles(r)
 	aggregate(r)
@@ -104,7 +106,7 @@ func (r *resolver) bind(ns, kind, name string, ann map[string]string, src facts.
 	n, roleFact := r.lookupRole(ref, roleRef)
 	b := facts.Binding{
 		Ref: ref, RoleRef: roleFact, RoleFound: n != nil, Subjects: []string{},
-		Builtin: builtin || kind == kindCRB && isBootstrapBinding(name, roleRef.Name),
+		Builtin: builtin || isBootstrapBinding(ns, name, roleRef.Name),
 	}
 	g := r.bindingGrants(ref, n, roleFact)
 	for _, s := range subjects {
@@ -117,7 +119,9 @@ func (r *resolver) bind(ns, kind, name string, ann map[string]string, src facts.
 		b.Subjects = append(b.Subjects, id)
 		subj.Grants = append(subj.Grants, g.grants...)
 		subj.Ineffective = append(subj.Ineffective, g.ineffective...)
-		r.held[id] = append(r.held[id], g.perms...)
+		if len(g.perms) > 0 {
+			r.held[id] = append(r.held[id], g)
+		}
 	}
 	r.bindings = append(r.bindings, b)
 }
@@ -153,8 +157,8 @@ type bindingFacts struct {
 // bindingGrants computes a binding's facts once for all its subjects. A
 // RoleBinding never grants the cluster-scoped nodes resource (nor any other
 // cluster-scoped resource): its node grants become ineffective.
-func (r *resolver) bindingGrants(b facts.Ref, n *roleNode, role facts.Ref) bindingFacts {
-	var out bindingFacts
+func (r *resolver) bindingGrants(b facts.Ref, n *roleNode, role facts.Ref) *bindingFacts {
+	out := &bindingFacts{}
 	if n == nil {
 		out.ineffective = []facts.Ineffective{missingRole(b, role)}
 		return out
@@ -223,10 +227,8 @@ func (r *resolver) addEscalations() {
 	}
 	h := indexHolders(r.subjects, extra)
 	for id, held := range r.held {
-		if len(held) > 0 {
-			subj := r.subjects[id]
-			subj.Escalations = r.escalations(subj, held, &h)
-		}
+		subj := r.subjects[id]
+		subj.Escalations = r.escalations(subj, held, &h)
 	}
 }
 
@@ -264,23 +266,40 @@ func computeBootstrapHolders() []string {
 
 // result assembles the sorted output.
 func (r *resolver) result() *Result {
-	res := &Result{Subjects: make([]facts.Subject, 0, len(r.subjects)), Roles: []facts.Role{}, Bindings: r.bindings}
-	for _, s := range r.subjects {
+	res := &Result{Subjects: make([]facts.Subject, 0, len(r.subjects)), Roles: []facts.Role{}}
+	ids := make([]string, 0, len(r.subjects))
+	for id := range r.subjects {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		s := r.subjects[id]
 		sortSubject(s)
 		res.Subjects = append(res.Subjects, *s)
 	}
-	sort.Slice(res.Subjects, func(i, j int) bool { return res.Subjects[i].ID < res.Subjects[j].ID })
 	for _, n := range r.roles.all {
 		if n.included() {
 			analyze(n)
 			res.Roles = append(res.Roles, roleFact(n))
 		}
 	}
-	if res.Bindings == nil {
-		res.Bindings = []facts.Binding{}
-	}
-	sort.Slice(res.Bindings, func(i, j int) bool { return refLess(res.Bindings[i].Ref, res.Bindings[j].Ref) })
+	res.Bindings = sortBindings(r.bindings)
 	return res
+}
+
+// sortBindings orders bindings by kind, namespace, name, sorting indexes
+// rather than moving the large structs around.
+func sortBindings(bs []facts.Binding) []facts.Binding {
+	order := make([]int, len(bs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return refCompare(&bs[i].Ref, &bs[j].Ref) })
+	out := make([]facts.Binding, len(bs))
+	for i, k := range order {
+		out[i] = bs[k]
+	}
+	return out
 }
 
 func sortSubject(s *facts.Subject) {

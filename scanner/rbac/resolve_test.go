@@ -532,6 +532,31 @@ func TestProvenanceAndAnnotations(t *testing.T) {
 	}
 }
 
+func TestBuiltinBindings(t *testing.T) {
+	masters := newCRB("cluster-admin", "cluster-admin", "Group:system:masters")
+	renamed := newCRB("cluster-admin", "view", "Group:system:masters")
+	rb := newRB("kube-system", "system::extension-apiserver-authentication-reader", kindRole, "extension-apiserver-authentication-reader", "User:system:kube-scheduler")
+	mine := newCRB("my-binding", "cluster-admin", "User:me")
+	tests := []struct {
+		name string
+		inv  inventory.Inventory
+		want bool
+	}{
+		{"bootstrap cluster-admin binding", inventory.Inventory{ClusterRoleBindings: []inventory.ClusterRoleBinding{masters}}, true},
+		{"bootstrap name with another role", inventory.Inventory{ClusterRoleBindings: []inventory.ClusterRoleBinding{renamed}}, false},
+		{"bootstrap kube-system RoleBinding", inventory.Inventory{RoleBindings: []inventory.RoleBinding{rb}}, true},
+		{"own binding to a built-in role", inventory.Inventory{ClusterRoleBindings: []inventory.ClusterRoleBinding{mine}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := resolve(t, &tt.inv, Options{})
+			if got := res.Bindings[0].Builtin; got != tt.want {
+				t.Errorf("Builtin = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestDuplicates(t *testing.T) {
 	a := newClusterRole("r", newRule("get", "", "nodes/proxy"))
 	b := newClusterRole("r", newRule("get", "", "nodes/metrics"))

@@ -2,7 +2,9 @@ package rbac
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -21,10 +23,24 @@ const (
 // ruleSrc is one effective rule of a role and where it is written: for an
 // aggregated role, the role it was collected from.
 type ruleSrc struct {
-	rule  rbacv1.PolicyRule
 	from  *roleNode
 	index int
-	key   string // compact form, the identity the aggregation controller dedups by
+}
+
+// rule is the policy rule itself.
+func (s ruleSrc) rule() *rbacv1.PolicyRule { return &s.from.rules[s.index] }
+
+// key is the rule's compact form, the identity the aggregation controller
+// dedups by; computed once per rule, on first use.
+func (s ruleSrc) key() string {
+	n := s.from
+	if n.keys == nil {
+		n.keys = make([]string, len(n.rules))
+	}
+	if n.keys[s.index] == "" {
+		n.keys[s.index] = compactRule(n.rules[s.index])
+	}
+	return n.keys[s.index]
 }
 
 // roleNode is a Role or ClusterRole of the resolution universe (input
@@ -33,6 +49,7 @@ type roleNode struct {
 	ref       facts.Ref
 	rules     []rbacv1.PolicyRule
 	lines     []int
+	keys      []string // compact rule strings, lazily
 	labels    labels.Set
 	aggRule   *rbacv1.AggregationRule
 	selectors []labels.Selector
@@ -53,8 +70,8 @@ func (n *roleNode) aggregated() bool { return n.aggRule != nil }
 // ownRules are the rules as written in the role.
 func (n *roleNode) ownRules() []ruleSrc {
 	out := make([]ruleSrc, len(n.rules))
-	for i, r := range n.rules {
-		out[i] = ruleSrc{rule: r, from: n, index: i, key: compactRule(r)}
+	for i := range n.rules {
+		out[i] = ruleSrc{from: n, index: i}
 	}
 	return out
 }
@@ -120,7 +137,7 @@ func buildRoles(r *resolver) {
 	for _, n := range idx.ns {
 		idx.all = append(idx.all, n)
 	}
-	sort.Slice(idx.all, func(i, j int) bool { return refLess(idx.all[i].ref, idx.all[j].ref) })
+	slices.SortFunc(idx.all, func(a, b *roleNode) int { return refCompare(&a.ref, &b.ref) })
 	r.roles = idx
 }
 
@@ -241,8 +258,8 @@ func collect(a *roleNode) []ruleSrc {
 	var out []ruleSrc
 	for _, m := range a.sources {
 		for _, rs := range m.effective {
-			if !seen[rs.key] {
-				seen[rs.key] = true
+			if !seen[rs.key()] {
+				seen[rs.key()] = true
 				out = append(out, rs)
 			}
 		}
@@ -257,22 +274,22 @@ func driftOf(a *roleNode) ([]string, []ruleSrc) {
 	want := collect(a)
 	byKey := make(map[string]ruleSrc, len(want))
 	for _, rs := range want {
-		byKey[rs.key] = rs
+		byKey[rs.key()] = rs
 	}
 	drift := []string{}
 	stored := a.ownRules()
 	have := map[string]bool{}
 	for i, rs := range stored {
-		have[rs.key] = true
-		if src, ok := byKey[rs.key]; ok {
+		have[rs.key()] = true
+		if src, ok := byKey[rs.key()]; ok {
 			stored[i] = src
 			continue
 		}
-		drift = append(drift, "extra "+rs.key)
+		drift = append(drift, "extra "+rs.key())
 	}
 	for _, rs := range want {
-		if !have[rs.key] {
-			drift = append(drift, "missing "+rs.key)
+		if !have[rs.key()] {
+			drift = append(drift, "missing "+rs.key())
 		}
 	}
 	return drift, stored
@@ -283,7 +300,7 @@ func sameKeys(a, b []ruleSrc) bool {
 		return false
 	}
 	for i := range a {
-		if a[i].key != b[i].key {
+		if a[i].key() != b[i].key() {
 			return false
 		}
 	}
@@ -348,11 +365,11 @@ func roleFact(n *roleNode) facts.Role {
 		Ineffective:      []facts.Ineffective{},
 		AggregationDrift: append([]string{}, n.drift...),
 	}
-	sort.Slice(role.BoundBy, func(i, j int) bool { return refLess(role.BoundBy[i], role.BoundBy[j]) })
+	slices.SortFunc(role.BoundBy, func(a, b facts.Ref) int { return refCompare(&a, &b) })
 	for _, g := range a.grants {
 		rg := facts.RoleGrant{
 			Subresource: g.sub, Verbs: g.verbs, Nodes: g.nodes, Wildcard: g.wildcard,
-			RuleIndex: g.src.index, Rule: g.src.key, RuleLocation: g.src.from.ruleLocation(g.src.index),
+			RuleIndex: g.src.index, Rule: g.src.key(), RuleLocation: g.src.from.ruleLocation(g.src.index),
 		}
 		if g.src.from != n {
 			rg.AggregatedFrom = g.src.from.ref.Name
@@ -365,15 +382,15 @@ func roleFact(n *roleNode) facts.Role {
 	return role
 }
 
-// refLess orders refs by kind, namespace, name.
-func refLess(a, b facts.Ref) bool {
-	if a.Kind != b.Kind {
-		return a.Kind < b.Kind
+// refCompare orders refs by kind, namespace, name.
+func refCompare(a, b *facts.Ref) int {
+	if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+		return c
 	}
-	if a.Namespace != b.Namespace {
-		return a.Namespace < b.Namespace
+	if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
+		return c
 	}
-	return a.Name < b.Name
+	return strings.Compare(a.Name, b.Name)
 }
 
 // errorf records a resolve-stage scan error at loc.

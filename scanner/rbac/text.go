@@ -42,7 +42,7 @@ func refText(r facts.Ref) string {
 // rolePath is the provenance of a rule of role n, without a binding.
 func rolePath(n *roleNode, src ruleSrc) facts.Path {
 	p := facts.Path{
-		Role: n.ref, RuleIndex: src.index, Rule: src.key,
+		Role: n.ref, RuleIndex: src.index, Rule: src.key(),
 		RuleLocation: src.from.ruleLocation(src.index),
 	}
 	text := refText(n.ref)
