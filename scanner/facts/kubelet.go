@@ -49,6 +49,10 @@ type Kubelet struct {
 	Config *KubeletConfig `json:"config,omitempty"`
 	// AuthPass describes the authenticated pass, when one ran.
 	AuthPass *AuthPass `json:"authPass,omitempty"`
+	// ConfigzBody is the first 2xx /configz body a probe read (capped at
+	// MaxBody), for the KubeletConfiguration parser that fills Config. It is
+	// not part of the policy input.
+	ConfigzBody []byte `json:"-"`
 }
 
 // AuthPass describes the authenticated (token or client certificate) pass

@@ -173,6 +173,9 @@ func (n *node) send(ctx context.Context, c *http.Client, s step, identity, token
 	if s.path == "/pods" && a.outcome == facts.OutcomeAllowed {
 		p.PodCount = countPods(resp.body, resp.truncated)
 	}
+	if s.path == "/configz" && a.outcome == facts.OutcomeAllowed && n.k.ConfigzBody == nil {
+		n.k.ConfigzBody = resp.body
+	}
 	if err != nil {
 		p.Error = err.Error() // answer arrived, body read failed
 	}

@@ -446,3 +446,25 @@ func TestProbeTokenNotSentToUnverifiedKubelet(t *testing.T) {
 		t.Errorf("the anonymous pass still ran: Anonymous = %q", k.Anonymous)
 	}
 }
+
+func TestProbeKeepsConfigzBody(t *testing.T) {
+	open := kubelettest.New(t, kubelettest.Config{Anonymous: true, Mode: kubelettest.ModeAlwaysAllow, Debug: true})
+	k := probeOne(t, open, target(open), fast)
+	if !strings.HasPrefix(string(k.ConfigzBody), `{"kubeletconfig":{`) || !strings.Contains(string(k.ConfigzBody), `"mode":"AlwaysAllow"`) {
+		t.Errorf("ConfigzBody = %q", k.ConfigzBody)
+	}
+	if k.Config != nil {
+		t.Error("the prober must leave Config to the KubeletConfiguration parser")
+	}
+	// Only the token may read /configz: the authenticated pass supplies it.
+	tok := kubelettest.New(t, kubelettest.Config{Debug: true, FineGrained: true, Allow: map[string][]string{"token:r": {"configz:get"}}})
+	o := fast
+	o.Token = "r"
+	if k := probeOne(t, tok, target(tok), o); !strings.Contains(string(k.ConfigzBody), "kubeletconfig") {
+		t.Errorf("token pass configz not kept: %q", k.ConfigzBody)
+	}
+	locked := kubelettest.New(t, kubelettest.Config{Debug: true})
+	if k := probeOne(t, locked, target(locked), fast); k.ConfigzBody != nil {
+		t.Errorf("401 body kept as configz: %q", k.ConfigzBody)
+	}
+}
