@@ -308,13 +308,20 @@ func (r *resolver) impersonation(subj *facts.Subject, p heldPerm, h *nodeHolders
 	e.Targets = without(e.Targets, subj.ID)
 	switch {
 	case len(p.names) == 0 && p.namespace == "":
-		e.Detail = fmt.Sprintf("can impersonate any of %s (e.g. group system:masters, which is cluster-admin) and act with their node access", p.resources[0])
+		e.Detail = anyImpersonation[p.resources[0]]
 	case len(e.Targets) > 0:
 		e.Detail = fmt.Sprintf("can impersonate %s %s that have node access (%s)", p.resources[0], where, listText(e.Targets))
 	default:
 		return e, false
 	}
 	return e, true
+}
+
+// anyImpersonation explains unrestricted impersonation per resource.
+var anyImpersonation = map[string]string{
+	"users":           "can impersonate any user, e.g. a kubelet client such as kube-apiserver-kubelet-client or system:node:<name>, and act with its node access",
+	"groups":          "can impersonate any group, e.g. system:masters (bound to cluster-admin, which has nodes/proxy), and so act as cluster-admin",
+	"serviceaccounts": "can impersonate any ServiceAccount in every namespace and act with its node access",
 }
 
 func bindingsEscalation(p heldPerm, h *nodeHolders, e facts.Escalation, has map[string]bool) (facts.Escalation, bool) {

@@ -80,40 +80,53 @@ func Resolve(inv *inventory.Inventory, opts Options) (*Result, []finding.ScanErr
 	r.wl = indexWorkloads(inv.Workloads)
 	for i := range inv.ClusterRoleBindings {
 		crb := &inv.ClusterRoleBindings[i]
-		r.bind(crb.ObjectMeta.Namespace, kindCRB, crb.Name, crb.Annotations, crb.Source, crb.RoleRef, crb.Subjects, crb.Builtin)
+		// A ClusterRoleBinding has no namespace, whatever the manifest says.
+		r.bind(bindingIn{kind: kindCRB, name: crb.Name, ann: crb.Annotations, src: crb.Source,
+			roleRef: crb.RoleRef, subjects: crb.Subjects, builtin: crb.Builtin})
 	}
 	for i := range inv.RoleBindings {
 		rb := &inv.RoleBindings[i]
-		r.bind(rb.Namespace, kindRB, rb.Name, rb.Annotations, rb.Source, rb.RoleRef, rb.Subjects, false)
+		r.bind(bindingIn{kind: kindRB, ns: rb.Namespace, name: rb.Name, ann: rb.Annotations, src: rb.Source,
+			roleRef: rb.RoleRef, subjects: rb.Subjects})
 	}
 	r.addEscalations()
 	finding.SortErrors(r.errs)
 	return r.result(), r.errs
 }
 
+// bindingIn is a ClusterRoleBinding or RoleBinding as the resolver reads it.
+type bindingIn struct {
+	kind, ns, name string
+	ann            map[string]string
+	src            facts.Location
+	roleRef        rbacv1.RoleRef
+	subjects       []rbacv1.Subject
+	builtin        bool
+}
+
 // bind resolves one binding: its role, and what each subject gets from it.
-func (r *resolver) bind(ns, kind, name string, ann map[string]string, src facts.Location, roleRef rbacv1.RoleRef, subjects []rbacv1.Subject, builtin bool) {
-	if kind == kindCRB {
-		ns = "" // a ClusterRoleBinding has no namespace, whatever the manifest says
-	}
-	key := [3]string{kind, ns, name}
+func (r *resolver) bind(in bindingIn) {
+	key := [3]string{in.kind, in.ns, in.name}
 	if prev, dup := r.seen[key]; dup {
-		r.errorf(src, "duplicate %s %q (first defined at %s): this definition is ignored", kind, joinNS(ns, name), prev)
+		r.errorf(in.src, "duplicate %s %q (first defined at %s): this definition is ignored", in.kind, joinNS(in.ns, in.name), prev)
 		return
 	}
-	r.seen[key] = src
-	ref := facts.Ref{Kind: kind, Namespace: ns, Name: name, Location: src, Annotations: auditAnnotations(ann)}
-	n, roleFact := r.lookupRole(ref, roleRef)
+	r.seen[key] = in.src
+	ref := facts.Ref{Kind: in.kind, Namespace: in.ns, Name: in.name, Location: in.src, Annotations: auditAnnotations(in.ann)}
+	n, roleFact := r.lookupRole(ref, in.roleRef)
 	b := facts.Binding{
 		Ref: ref, RoleRef: roleFact, RoleFound: n != nil, Subjects: []string{},
-		Builtin: builtin || isBootstrapBinding(ns, name, roleRef.Name),
+		Builtin: in.builtin || isBootstrapBinding(in.ns, in.name, in.roleRef.Name),
 	}
 	g := r.bindingGrants(ref, n, roleFact)
-	for _, s := range subjects {
-		id, sns := subjectID(s, ns)
+	for _, s := range in.subjects {
+		id, sns := subjectID(s, in.ns)
 		if id == "" {
 			r.badSubject(ref, s)
 			continue
+		}
+		if slices.Contains(b.Subjects, id) {
+			continue // listed twice: one grant is enough
 		}
 		subj := r.subject(s, id, sns)
 		b.Subjects = append(b.Subjects, id)

@@ -355,6 +355,11 @@ func TestAggregation(t *testing.T) {
 			into: map[string][]string{"node-reader": {"admin", "edit", "view"}},
 		},
 		{
+			name:  "live: a built-in fallback has no stored rules, so it is computed",
+			roles: []inventory.ClusterRole{withLabels(newClusterRole("node-reader", proxyRule), toView, "true")},
+			bind:  "view", opts: Options{Live: true}, want: []string{"proxy:get"}, aggBy: "node-reader",
+		},
+		{
 			name:   "built-in edit and admin are reported when they collect input rules",
 			roles:  []inventory.ClusterRole{withLabels(newClusterRole("node-reader", proxyRule), toView, "true")},
 			bind:   "admin",
@@ -554,6 +559,29 @@ func TestBuiltinBindings(t *testing.T) {
 				t.Errorf("Builtin = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestNonNilSlices: Rego must see [] rather than null anywhere.
+func TestNonNilSlices(t *testing.T) {
+	inv := &inventory.Inventory{
+		ClusterRoles:        []inventory.ClusterRole{newClusterRole("r", newRule("get", "", "pods"))},
+		ClusterRoleBindings: []inventory.ClusterRoleBinding{newCRB("b", "r", "User:alice", "User:alice")},
+	}
+	res := resolve(t, inv, Options{NoBuiltins: true})
+	raw, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "null") {
+		t.Errorf("JSON contains null: %s", raw)
+	}
+	if got := res.Bindings[0].Subjects; !eq(got, []string{"User:alice"}) {
+		t.Errorf("binding subjects = %v, want the duplicate folded", got)
+	}
+	empty, _ := Resolve(nil, Options{})
+	if raw, _ := json.Marshal(empty); string(raw) != `{"Subjects":[],"Roles":[],"Bindings":[]}` {
+		t.Errorf("empty result = %s", raw)
 	}
 }
 
