@@ -1,0 +1,160 @@
+// Package scanner runs one kubelet-audit scan: it collects facts from the
+// requested sources (manifests, kubelet configuration files, a live cluster,
+// kubelet probes), evaluates the policies once and returns the report.
+// Data flows one way: load -> facts -> policies -> findings -> report.
+package scanner
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/kubelet-audit/kubelet-audit/scanner/baseline"
+	"github.com/kubelet-audit/kubelet-audit/scanner/engine"
+	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
+	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
+	"github.com/kubelet-audit/kubelet-audit/scanner/inventory"
+	"github.com/kubelet-audit/kubelet-audit/scanner/kubelet"
+)
+
+// Options select the sources of one scan. At least one source is required.
+type Options struct {
+	// Paths are manifest files or directories; "-" reads Stdin.
+	Paths       []string
+	Stdin       io.Reader
+	MaxFileSize int64
+	// KubeletConfigs are KubeletConfiguration files to audit.
+	KubeletConfigs []string
+	// Probe lists kubelets to probe directly (the probe command).
+	Probe *ProbeOptions
+	// Cluster scans a live cluster.
+	Cluster *ClusterOptions
+	// Engine holds the compiled policies (engine.Load).
+	Engine *engine.Engine
+	// Baseline is a baseline file whose findings are marked baselined.
+	Baseline string
+	// Version is the tool version for the report.
+	Version string
+	// Log receives progress notes and warnings (stderr); nil discards.
+	Log io.Writer
+}
+
+// ProbeOptions probe kubelets given by address.
+type ProbeOptions struct {
+	Targets []kubelet.Target
+	Kubelet kubelet.Options
+}
+
+// scan is the state of one run.
+type scan struct {
+	opts    Options
+	doc     *facts.Document
+	inv     *inventory.Inventory
+	errs    []finding.ScanError
+	sources []string
+	// checked counts sources that were read successfully (files, configs,
+	// API lists, reachable kubelets); zero means nothing could be scanned.
+	checked int
+	// rbacInput is true when RBAC was a requested source (manifests, cluster).
+	rbacInput bool
+	live      bool
+	cluster   *clusterState
+}
+
+// Scan runs the scan. The returned error is nil, finding.ErrNothingScanned
+// (nothing could be checked) or finding.ErrUsage (bad options); the CI
+// verdict comes from finding.Gate on the report.
+func Scan(ctx context.Context, opts Options) (*finding.Report, error) {
+	if opts.Engine == nil {
+		return nil, fmt.Errorf("%w: no policy engine", finding.ErrUsage)
+	}
+	if len(opts.Paths) == 0 && len(opts.KubeletConfigs) == 0 && opts.Probe == nil && opts.Cluster == nil {
+		return nil, fmt.Errorf("%w: nothing to scan: give manifest paths, --kubelet-config, --cluster or probe targets", finding.ErrUsage)
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	s := &scan{opts: opts, doc: facts.New(mode(opts)), inv: newInventory()}
+	if err := s.collect(ctx); err != nil {
+		return nil, err
+	}
+	if s.checked == 0 {
+		return s.report(nil), fmt.Errorf("%w: %d error(s)", finding.ErrNothingScanned, len(s.errs))
+	}
+	found, err := opts.Engine.Evaluate(ctx, s.doc)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate policies: %w", err)
+	}
+	r := s.report(found)
+	if opts.Baseline != "" {
+		b, err := baseline.Read(opts.Baseline)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", finding.ErrUsage, err)
+		}
+		b.Apply(r)
+		r.Summarize()
+	}
+	return r, nil
+}
+
+func newInventory() *inventory.Inventory { return &inventory.Inventory{} }
+
+func mode(opts Options) string {
+	switch {
+	case opts.Cluster != nil:
+		return "cluster"
+	case len(opts.Paths) > 0:
+		return "manifests"
+	case opts.Probe != nil:
+		return "probe"
+	default:
+		return "kubelet-config"
+	}
+}
+
+// collect gathers facts from every requested source.
+func (s *scan) collect(ctx context.Context) error {
+	if len(s.opts.Paths) > 0 {
+		s.loadManifests(ctx)
+	}
+	if len(s.opts.KubeletConfigs) > 0 {
+		s.loadKubeletConfigs()
+	}
+	if s.opts.Cluster != nil {
+		if err := s.loadCluster(ctx); err != nil {
+			return err
+		}
+	}
+	if s.rbacInput {
+		s.resolve()
+	}
+	if s.opts.Probe != nil {
+		s.probe(ctx, s.opts.Probe.Targets, s.opts.Probe.Kubelet)
+	}
+	if s.opts.Cluster != nil {
+		s.clusterFollowUps(ctx)
+	}
+	return nil
+}
+
+// report assembles the report from the evaluated findings.
+func (s *scan) report(found []finding.Finding) *finding.Report {
+	r := &finding.Report{
+		SchemaVersion: finding.SchemaVersion,
+		Tool: finding.Tool{
+			Name: "kubelet-audit", Version: s.opts.Version,
+			PolicyHash: s.opts.Engine.Hash(),
+			URI:        "https://github.com/kubelet-audit/kubelet-audit",
+		},
+		Mode:     s.doc.Mode,
+		Sources:  s.sources,
+		Rules:    s.opts.Engine.Rules(),
+		Findings: s.postProcess(found),
+		Errors:   append([]finding.ScanError{}, s.errs...),
+		Access:   accessEdges(s.doc.Subjects),
+	}
+	finding.Sort(r.Findings)
+	finding.SortErrors(r.Errors)
+	r.Summarize()
+	return r
+}
