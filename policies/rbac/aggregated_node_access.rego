@@ -22,7 +22,7 @@ package kubelet_audit.rbac.aggregated_node_access
 import data.kubelet_audit.rbac.lib
 
 findings contains f if {
-	some r in input.roles
+	some r in lib.node_roles
 	not r.builtin
 	access := lib.own_access(r)
 	count(access) > 0

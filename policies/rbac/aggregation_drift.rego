@@ -21,8 +21,8 @@ import data.kubelet_audit.rbac.lib
 
 findings contains f if {
 	some r in input.roles
-	drift := lib.list(r.aggregationDrift)
-	count(drift) > 0
+	r.aggregationDrift[0]
+	drift := r.aggregationDrift
 	f := {
 		"msg": sprintf("%s stored rules differ from what its aggregationRule implies: %s", [
 			lib.ref_text(r), concat("; ", drift),

@@ -28,7 +28,7 @@ _rolebinding := "rolebinding-cannot-grant-nodes"
 # Look-alike rules, reported once per role rule.
 findings contains f if {
 	some r in input.roles
-	some i in lib.list(r.ineffective)
+	some i in r.ineffective
 	not i.reason in {"missing-role", _rolebinding}
 	not _wildcard_read(i)
 	f := {

@@ -22,7 +22,7 @@ package kubelet_audit.rbac.role_node_proxy
 import data.kubelet_audit.rbac.lib
 
 findings contains f if {
-	some r in lib.defined_roles
+	some r in lib.defined_node_roles
 	some a in lib.own_access(r)
 	lib.exec_grant(a)
 	lib.names_node_subresource(a)

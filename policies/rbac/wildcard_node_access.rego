@@ -22,7 +22,7 @@ package kubelet_audit.rbac.wildcard_node_access
 import data.kubelet_audit.rbac.lib
 
 findings contains f if {
-	some r in lib.defined_roles
+	some r in lib.defined_node_roles
 	access := lib.own_access(r)
 	count(access) > 0
 	every a in access {

@@ -7,37 +7,42 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
 	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
 )
 
-// Result is one finding of one rule. Finding has the rule metadata filled
-// (RuleID, Severity, Title, Remediation, References) and Status "open";
-// Fingerprint is left empty for the caller, which computes it from RuleID,
-// Resource, Subject and Key.
+// Result is one finding of one rule with the rule's raw fingerprint key.
 type Result struct {
+	// Finding has the rule metadata filled (RuleID, Severity, Title,
+	// Remediation, References), Status "open" and Fingerprint computed with
+	// finding.Fingerprint(RuleID, Resource, Subject, Key).
 	Finding finding.Finding
 	// Key is the rule's optional "key" field: a discriminator that keeps two
 	// findings of one rule about the same object and subject apart in the
-	// fingerprint (e.g. the role rule or subresource). Empty when not given.
+	// fingerprint (e.g. the role rule behind a grant). Empty when not given.
 	Key string
 }
 
-// Findings returns the findings of rs in order.
-func Findings(rs []Result) []finding.Finding {
+// Evaluate runs the prepared query once over doc and returns the findings
+// with rule metadata, Status "open" and a stable Fingerprint (which includes
+// the rule's "key"). Findings come grouped by rule id and, within a rule, in
+// Rego's deterministic set order.
+func (e *Engine) Evaluate(ctx context.Context, doc *facts.Document) ([]finding.Finding, error) {
+	rs, err := e.EvaluateResults(ctx, doc)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]finding.Finding, len(rs))
 	for i, r := range rs {
 		out[i] = r.Finding
 	}
-	return out
+	return out, nil
 }
 
-// Evaluate runs the prepared query once over doc. Results come grouped by
-// rule id and, within a rule, in Rego's deterministic set order.
-func (e *Engine) Evaluate(ctx context.Context, doc *facts.Document) ([]Result, error) {
+// EvaluateResults is Evaluate that also returns each finding's raw key.
+func (e *Engine) EvaluateResults(ctx context.Context, doc *facts.Document) ([]Result, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("evaluate policies: nil facts document")
 	}
@@ -65,21 +70,6 @@ func (e *Engine) Evaluate(ctx context.Context, doc *facts.Document) ([]Result, e
 		out = append(out, res...)
 	}
 	return out, nil
-}
-
-// InputValue converts a facts document to the Rego input value. It goes
-// through encoding/json (one marshal, one decode with json.Number) so the
-// field names are exactly the documented JSON ones.
-func InputValue(doc *facts.Document) (ast.Value, error) {
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return nil, fmt.Errorf("encode facts: %w", err)
-	}
-	v, err := ast.ValueFromReader(strings.NewReader(string(b)))
-	if err != nil {
-		return nil, fmt.Errorf("convert facts: %w", err)
-	}
-	return v, nil
 }
 
 // convertRule turns one rule's `findings` set into results.
@@ -132,6 +122,7 @@ func convertFinding(r finding.Rule, raw any) (Result, error) {
 	if f.Evidence, err = evidence(obj["evidence"]); err != nil {
 		return Result{}, fmt.Errorf("finding %q: %w", f.Message, err)
 	}
+	f.Fingerprint = finding.Fingerprint(f.RuleID, f.Resource, f.Subject, key)
 	return Result{Finding: f, Key: key}, nil
 }
 

@@ -59,6 +59,9 @@ func catalogue(mods map[string]*ast.Module, builtin map[string]bool) ([]ruleModu
 	if err := checkDuplicateIDs(rules); err != nil {
 		return nil, err
 	}
+	if err := checkReserved(rules); err != nil {
+		return nil, err
+	}
 	sort.Slice(rules, func(i, j int) bool { return rules[i].rule.ID < rules[j].rule.ID })
 	return rules, nil
 }
@@ -125,7 +128,7 @@ func ruleFromAnnotations(a *ast.Annotations, builtin bool, file string) (finding
 	if r.ID, err = customString(a, "id"); err != nil {
 		return r, err
 	}
-	if err := checkID(r.ID, builtin); err != nil {
+	if err := checkID(r.ID); err != nil {
 		return r, err
 	}
 	if r.Title == "" || r.Description == "" {
@@ -153,12 +156,20 @@ func ruleFromAnnotations(a *ast.Annotations, builtin bool, file string) (finding
 	return r, nil
 }
 
-func checkID(id string, builtin bool) error {
+func checkID(id string) error {
 	if !validID.MatchString(id) {
 		return fmt.Errorf("bad custom.id %q (want upper-case words joined by '-', e.g. CUSTOM-001)", id)
 	}
-	if !builtin && strings.HasPrefix(id, builtinIDPrefix) {
-		return fmt.Errorf("custom.id %q: the %s prefix is reserved for built-in rules", id, builtinIDPrefix)
+	return nil
+}
+
+// checkReserved rejects user rules that use the built-in id prefix (a user
+// copy of a built-in id is reported as a duplicate first).
+func checkReserved(rules []ruleModule) error {
+	for _, r := range rules {
+		if r.rule.Source != "builtin" && strings.HasPrefix(r.rule.ID, builtinIDPrefix) {
+			return fmt.Errorf("%s: %w: custom.id %s: the %s prefix is reserved for built-in rules", r.file, finding.ErrUsage, r.rule.ID, builtinIDPrefix)
+		}
 	}
 	return nil
 }
