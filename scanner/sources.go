@@ -20,10 +20,13 @@ func (s *scan) loadManifests(ctx context.Context) {
 	res, err := load.Load(ctx, s.opts.Paths, load.Options{Stdin: s.opts.Stdin, MaxFileSize: s.opts.MaxFileSize})
 	if res != nil {
 		s.errs = append(s.errs, res.Errors...)
-		s.checked += res.Files
+		// Only documents that parsed as objects count: a directory of junk
+		// is "nothing scannable", not a clean scan.
+		s.checked += res.Documents
 		s.inv.Merge(res.Inventory)
 	}
-	if err != nil {
+	// err only summarises per-file errors; keep it when there are none.
+	if err != nil && (res == nil || len(res.Errors) == 0) {
 		s.errs = append(s.errs, finding.ScanError{Stage: "load", Message: err.Error()})
 	}
 	for _, raw := range s.inv.KubeletConfigs {
