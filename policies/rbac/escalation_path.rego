@@ -28,7 +28,7 @@ findings contains f if {
 	some e in s.escalations
 	targets := concat(", ", lib.list(e.targets))
 	f := {
-		"msg": sprintf("%s can gain node access by %s: %s (%s %s via %s)", [
+		"msg": sprintf("%s has an escalation path to node access (%s): %s (%s %s via %s)", [
 			s.id, _how[e.kind], e.detail, concat(",", lib.list(e.verbs)), e.resource, e.path.text,
 		]),
 		"resource": lib.resource(e.path.binding),

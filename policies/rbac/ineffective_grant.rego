@@ -33,7 +33,7 @@ findings contains f if {
 	not _wildcard_read(i)
 	f := {
 		"msg": sprintf("%s rule #%d at %s grants nothing on the kubelet (%s %s, %s): %s", [
-			lib.ref_text(r), i.path.ruleIndex, lib.loc_text(i.path.ruleLocation),
+			lib.ref_text(r), i.path.ruleIndex + 1, lib.loc_text(i.path.ruleLocation),
 			concat(",", lib.list(i.verbs)), i.resource, i.reason, i.detail,
 		]),
 		"resource": lib.resource(r),
@@ -50,8 +50,8 @@ findings contains f if {
 	some i in s.ineffective
 	i.reason == _rolebinding
 	f := {
-		"msg": sprintf("%s grants nothing on the kubelet: %s only works in a ClusterRoleBinding, a RoleBinding never grants the cluster-scoped nodes resource (%s; rule #%d at %s)", [
-			lib.ref_text(i.path.binding), i.resource, i.path.text, i.path.ruleIndex, lib.loc_text(i.path.ruleLocation),
+		"msg": sprintf("%s grants nothing on the kubelet: %s only works in a ClusterRoleBinding, a RoleBinding never grants the cluster-scoped nodes resource (%s)", [
+			lib.ref_text(i.path.binding), i.resource, i.path.text,
 		]),
 		"resource": lib.resource(i.path.binding),
 		"location": i.path.binding.location,

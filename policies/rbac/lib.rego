@@ -89,6 +89,9 @@ ref_text(ref) := sprintf("%s %s/%s", [ref.kind, ref.namespace, ref.name]) if {
 	object.get(ref, "namespace", "") != ""
 } else := sprintf("%s %s", [ref.kind, ref.name])
 
+# Role rules are numbered from 1 in messages ("rule #1"), like the
+# resolver's path text; ruleIndex stays 0-based in keys and evidence.
+
 # path_key identifies the role rule behind a grant: the fingerprint key of
 # subject findings, stable when messages or line numbers change.
 path_key(p) := sprintf("%s/%s#%d", [p.role.kind, p.role.name, p.ruleIndex]) if {

@@ -28,7 +28,7 @@ findings contains f if {
 	lib.names_node_subresource(a)
 	f := {
 		"msg": sprintf("%s grants %s nodes/proxy on %s (rule #%d at %s): anyone bound to it can exec into any pod there; %s", [
-			lib.ref_text(r), lib.verbs_text(a), lib.nodes_text(a), a.ruleIndex, lib.loc_text(a.ruleLocation), _bound(r),
+			lib.ref_text(r), lib.verbs_text(a), lib.nodes_text(a), a.ruleIndex + 1, lib.loc_text(a.ruleLocation), _bound(r),
 		]),
 		"resource": lib.resource(r),
 		"location": a.ruleLocation,

@@ -35,7 +35,7 @@ findings contains f if {
 	subs := sort({sprintf("nodes/%s", [x.subresource]) | some x in access})
 	f := {
 		"msg": sprintf("%s never names node subresources, but its wildcard rule #%d at %s (%s) grants %s", [
-			lib.ref_text(r), first, lib.loc_text(a.ruleLocation), a.rule, concat(", ", subs),
+			lib.ref_text(r), first + 1, lib.loc_text(a.ruleLocation), a.rule, concat(", ", subs),
 		]),
 		"resource": lib.resource(r),
 		"location": a.ruleLocation,

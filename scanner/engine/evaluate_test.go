@@ -77,7 +77,7 @@ func TestEvaluateSmallDocument(t *testing.T) {
 		{"KA-RBAC-001", "critical", "Group:system:authenticated", "ClusterRoleBinding/debug", "rbac.yaml:20", "ClusterRole/node-debugger#0",
 			"Group:system:authenticated (every authenticated user and ServiceAccount) can exec into any pod on every node through the kubelet: get nodes/proxy via ClusterRoleBinding debug -> ClusterRole node-debugger (rule #0 at rbac.yaml:8)"},
 		{"KA-RBAC-007", "high", "", "ClusterRole/node-debugger", "rbac.yaml:8", "rule#0",
-			"ClusterRole node-debugger grants get nodes/proxy on every node (rule #0 at rbac.yaml:8): anyone bound to it can exec into any pod there; bound by ClusterRoleBinding debug"},
+			"ClusterRole node-debugger grants get nodes/proxy on every node (rule #1 at rbac.yaml:8): anyone bound to it can exec into any pod there; bound by ClusterRoleBinding debug"},
 		{"KA-RBAC-012", "low", "", "RoleBinding/team/old", "rbac.yaml:30", "",
 			"RoleBinding team/old references ClusterRole gone, which does not exist: whoever creates it later grants its rules to User:nobody"},
 	}
