@@ -22,23 +22,43 @@ package kubelet_audit.rbac.escalation_path
 
 import data.kubelet_audit.rbac.lib
 
+# One finding per subject and role rule, naming every escalation it allows.
+# Subjects that can already exec on every node gain nothing more.
 findings contains f if {
 	some s in lib.escalating
 	not s.system
+	not _exec_everywhere(s)
 	some e in s.escalations
-	targets := concat(", ", lib.list(e.targets))
+	group := lib.grant_key(e.path)
+	same := [x | some x in s.escalations; lib.grant_key(x.path) == group]
+	hows := sort({_how_text(x.kind) | some x in same})
+	details := sort({x.detail | some x in same})
 	f := {
-		"msg": sprintf("%s has an escalation path to node access (%s): %s (%s %s via %s)", [
-			s.id, _how[e.kind], e.detail, concat(",", lib.list(e.verbs)), e.resource, e.path.text,
+		"msg": sprintf("%s has an escalation path to node access (%s) via %s: %s", [
+			s.id, concat("; ", hows), e.path.text, concat("; ", details),
 		]),
 		"resource": lib.resource(e.path.binding),
 		"location": e.path.binding.location,
 		"subject": s.id,
 		"path": e.path.text,
-		"evidence": {"kind": e.kind, "verbs": concat(",", lib.list(e.verbs)), "resource": e.resource, "targets": targets},
-		"key": sprintf("%s:%s", [e.kind, lib.path_key(e.path)]),
+		"evidence": {
+			"kinds": concat(",", sort({x.kind | some x in same})),
+			"permissions": concat("; ", sort({sprintf("%s %s", [concat(",", lib.list(x.verbs)), x.resource]) | some x in same})),
+			"targets": concat(", ", sort({t | some x in same; some t in lib.list(x.targets)})),
+		},
+		"key": lib.path_key(e.path),
 	}
 }
+
+_exec_everywhere(s) if {
+	some g in s.grants
+	lib.exec_grant(g)
+	count(lib.list(g.nodes)) == 0
+}
+
+_how_text(kind) := _how[kind]
+
+_how_text(kind) := kind if not _how[kind]
 
 _how := {
 	"bind": "binding a role that carries node access",

@@ -15,8 +15,30 @@ test_create_pods_for_node_sa if {
 	count(fs) == 1
 	some f in fs
 	f.evidence.targets == "ServiceAccount:mon/agent"
-	f.key == "create-pods:ClusterRole/edit#3"
+	f.evidence.kinds == "create-pods"
+	f.key == "ClusterRole/edit#3"
 	contains(f.msg, "running a pod as a ServiceAccount with node access")
+	contains(f.msg, "can run a pod as ServiceAccount mon/agent")
+}
+
+test_escalations_of_one_rule_are_one_finding if {
+	s := fx.extend(fx.user("ci"), {"escalations": [_esc("create-pods"), object.union(_esc("create-token"), {"resource": "serviceaccounts/token"})]})
+	fs := rule.findings with input as fx.subjects_doc([s])
+	count(fs) == 1
+	some f in fs
+	f.evidence.kinds == "create-pods,create-token"
+}
+
+test_negative_subject_that_already_execs_everywhere if {
+	g := fx.grant("proxy", ["get"], fx.debug_path(["nodes/proxy"], ["get"]))
+	s := fx.extend(fx.user("admin"), {"escalations": [_esc("bind")], "grants": [g]})
+	count(rule.findings) == 0 with input as fx.subjects_doc([s])
+}
+
+test_subject_with_exec_on_one_node_still_escalates if {
+	g := object.union(fx.grant("proxy", ["get"], fx.debug_path(["nodes/proxy"], ["get"])), {"nodes": ["n1"]})
+	s := fx.extend(fx.user("ops"), {"escalations": [_esc("bind")], "grants": [g]})
+	count(rule.findings) == 1 with input as fx.subjects_doc([s])
 }
 
 test_negative_system_subject if {

@@ -25,22 +25,32 @@ import data.kubelet_audit.rbac.lib
 
 _rolebinding := "rolebinding-cannot-grant-nodes"
 
-# Look-alike rules, reported once per role rule.
+# Look-alike rules, reported once per role rule with every look-alike in it.
 findings contains f if {
 	some r in input.roles
 	some i in r.ineffective
-	not i.reason in {"missing-role", _rolebinding}
-	not _wildcard_read(i)
+	_look_alike(i)
+	idx := i.path.ruleIndex
+	same := [j | some j in r.ineffective; _look_alike(j); j.path.ruleIndex == idx]
+	items := sort({sprintf("%s %s (%s: %s)", [concat(",", lib.list(j.verbs)), j.resource, j.reason, j.detail]) | some j in same})
 	f := {
-		"msg": sprintf("%s rule #%d at %s grants nothing on the kubelet (%s %s, %s): %s", [
-			lib.ref_text(r), i.path.ruleIndex + 1, lib.loc_text(i.path.ruleLocation),
-			concat(",", lib.list(i.verbs)), i.resource, i.reason, i.detail,
+		"msg": sprintf("%s rule #%d at %s grants nothing on the kubelet: %s", [
+			lib.ref_text(r), idx + 1, lib.loc_text(i.path.ruleLocation), concat("; ", items),
 		]),
 		"resource": lib.resource(r),
 		"location": i.path.ruleLocation,
-		"evidence": {"reason": i.reason, "resource": i.resource, "verbs": concat(",", lib.list(i.verbs)), "rule": i.path.rule},
-		"key": sprintf("%s:%s#%d", [i.reason, i.resource, i.path.ruleIndex]),
+		"evidence": {
+			"reasons": concat(",", sort({j.reason | some j in same})),
+			"resources": concat(",", sort({j.resource | some j in same})),
+			"rule": i.path.rule,
+		},
+		"key": sprintf("rule#%d", [idx]),
 	}
+}
+
+_look_alike(i) if {
+	not i.reason in {"missing-role", _rolebinding}
+	not _wildcard_read(i)
 }
 
 # A RoleBinding of node permissions, reported once per binding and role rule

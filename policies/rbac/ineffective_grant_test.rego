@@ -11,9 +11,22 @@ test_look_alike_in_role if {
 	fs := rule.findings with input as fx.doc([], [r], [])
 	count(fs) == 1
 	some f in fs
-	f.evidence.reason == "not-a-subresource"
+	f.evidence.reasons == "not-a-subresource"
 	f.location == fx.loc(10)
-	f.key == "not-a-subresource:nodes/logs#0"
+	f.key == "rule#0"
+	contains(f.msg, "rule #1 at rbac.yaml:10")
+}
+
+test_look_alikes_of_one_rule_are_one_finding if {
+	p := fx.debug_path(["nodes/proxy", "nodes/metrics"], ["list", "watch"])
+	r := fx.role("ClusterRole", "agent", {"ineffective": [
+		_ineff("verb-never-checked", "nodes/proxy", ["list", "watch"], p),
+		_ineff("verb-never-checked", "nodes/metrics", ["list", "watch"], p),
+	]})
+	fs := rule.findings with input as fx.doc([], [r], [])
+	count(fs) == 1
+	some f in fs
+	f.evidence.resources == "nodes/metrics,nodes/proxy"
 }
 
 test_rolebinding_reported_once_for_many_subjects if {
