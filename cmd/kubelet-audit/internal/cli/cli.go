@@ -68,7 +68,7 @@ access, and audits kubelet configuration. Reports: table, json, sarif, markdown,
 		return fmt.Errorf("%w: %v", finding.ErrUsage, err)
 	})
 	root.AddCommand(newScanCmd(), newProbeCmd(), newWhoCanCmd(), newRulesCmd(),
-		newTestPoliciesCmd(), newBaselineCmd(), newVersionCmd())
+		newTestPoliciesCmd(), newBaselineCmd(), newEndpointsCmd(), newVersionCmd())
 	return root
 }
 

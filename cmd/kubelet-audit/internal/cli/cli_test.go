@@ -243,3 +243,57 @@ func TestProbe(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneratedDocs keeps docs/rules.md and docs/endpoints.md in sync with
+// the code. Regenerate with `make generate` (UPDATE_DOCS=1 go test ...).
+func TestGeneratedDocs(t *testing.T) {
+	for _, tc := range []struct{ file string }{
+		{"rules.md"},
+		{"endpoints.md"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			args := []string{"rules", "--format", "markdown"}
+			if tc.file == "endpoints.md" {
+				args = []string{"endpoints", "--format", "markdown"}
+			}
+			code, got, stderr := run(t, args...)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			path := filepath.Join("..", "..", "..", "..", "docs", tc.file)
+			if os.Getenv("UPDATE_DOCS") != "" {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run `make generate`)", err)
+			}
+			if string(want) != got {
+				t.Errorf("docs/%s is stale: run `make generate`", tc.file)
+			}
+		})
+	}
+}
+
+// TestReadmeListsEveryRule keeps the README's rule table complete.
+func TestReadmeListsEveryRule(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := run(t, "rules", "--format", "json")
+	if code != ExitOK {
+		t.Fatalf("rules: %d %s", code, stderr)
+	}
+	var rules []finding.Rule
+	if err := json.Unmarshal([]byte(out), &rules); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules {
+		if !bytes.Contains(readme, []byte("| "+r.ID+" | "+r.Severity.String()+" |")) {
+			t.Errorf("README rule table lacks %s (%s)", r.ID, r.Severity)
+		}
+	}
+}
