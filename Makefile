@@ -31,5 +31,9 @@ fmt-check:
 unit:
 	$(GO) test -race -count=1 $(PKGS)
 
+# Regenerate docs/rules.md and docs/endpoints.md from the code (CI checks them).
+generate:
+	UPDATE_DOCS=1 $(GO) test -count=1 -run TestGeneratedDocs ./cmd/kubelet-audit/internal/cli/
+
 clean:
 	rm -rf bin

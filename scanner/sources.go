@@ -29,10 +29,34 @@ func (s *scan) loadManifests(ctx context.Context) {
 	if err != nil && (res == nil || len(res.Errors) == 0) {
 		s.errs = append(s.errs, finding.ScanError{Stage: "load", Message: err.Error()})
 	}
+	s.auditRawConfigs()
+}
+
+// auditRawConfigs audits KubeletConfiguration documents found among
+// manifests. A file holding only KubeletConfiguration documents is parsed
+// again by the config parser, which keeps each field's line; otherwise the
+// findings point at the document start.
+func (s *scan) auditRawConfigs() {
+	perFile := map[string]int{}
 	for _, raw := range s.inv.KubeletConfigs {
+		perFile[raw.Source.File]++
+	}
+	done := map[string]bool{}
+	for _, raw := range s.inv.KubeletConfigs {
+		file := raw.Source.File
+		if done[file] {
+			continue
+		}
+		if file != "-" && file != "" {
+			if cfgs, errs := kubeletconfig.ParseFiles([]string{file}); len(errs) == 0 && len(cfgs) == perFile[file] {
+				s.doc.KubeletConfigs = append(s.doc.KubeletConfigs, cfgs...)
+				done[file] = true
+				continue
+			}
+		}
 		cfg, err := kubeletconfig.FromRaw(raw)
 		if err != nil {
-			s.errs = append(s.errs, finding.ScanError{Stage: "config", Source: raw.Source.File, Line: raw.Source.Line, Message: err.Error()})
+			s.errs = append(s.errs, finding.ScanError{Stage: "config", Source: file, Line: raw.Source.Line, Message: err.Error()})
 			continue
 		}
 		s.doc.KubeletConfigs = append(s.doc.KubeletConfigs, *cfg)

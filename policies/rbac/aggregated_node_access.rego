@@ -21,20 +21,28 @@ package kubelet_audit.rbac.aggregated_node_access
 
 import data.kubelet_audit.rbac.lib
 
+# One finding per role: aggregation is transitive (view -> edit -> admin), so
+# the role names every aggregate that collects it.
 findings contains f if {
 	some r in lib.node_roles
 	not r.builtin
 	access := lib.own_access(r)
 	count(access) > 0
-	some into in lib.list(r.aggregatesInto)
+	intos := sort(lib.list(r.aggregatesInto))
+	count(intos) > 0
 	subs := sort({sprintf("nodes/%s %s", [a.subresource, lib.verbs_text(a)]) | some a in access})
+	names := concat(", ", intos)
 	f := {
 		"msg": sprintf("%s grants %s and is aggregated into ClusterRole %s: everyone bound to %s gets this kubelet access", [
-			lib.ref_text(r), concat("; ", subs), into, into,
+			lib.ref_text(r), concat("; ", subs), names, _any(intos),
 		]),
 		"resource": lib.resource(r),
 		"location": r.location,
-		"evidence": {"aggregatedInto": into, "access": concat("; ", subs)},
-		"key": into,
+		"evidence": {"aggregatedInto": names, "access": concat("; ", subs)},
+		"key": "aggregated",
 	}
 }
+
+_any(intos) := intos[0] if count(intos) == 1
+
+_any(intos) := concat(" ", ["any of", concat(", ", intos)]) if count(intos) > 1

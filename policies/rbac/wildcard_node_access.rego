@@ -1,17 +1,21 @@
 # METADATA
-# title: A role reaches the kubelet only through wildcards
+# title: A wildcard role grants exec in any pod via the kubelet
 # description: >-
 #   A Role or ClusterRole written in the input grants node subresources
 #   (nodes/proxy, nodes/log, ...) only through '*' in resources, verbs or
-#   apiGroups, never by naming them. Its author most likely did not mean to
-#   hand out kubelet access, yet '*' resources include nodes/proxy, which
-#   lets anyone bound to the role exec into any pod through the kubelet.
+#   apiGroups, never by naming them, and the verbs include get or create on
+#   nodes/proxy. Its author most likely did not mean to hand out kubelet
+#   access, yet '*' resources include nodes/proxy, which lets anyone bound to
+#   the role, now or later, exec into any pod through the kubelet (a
+#   "read-only" get on '*' is enough: a WebSocket exec is a GET). Reported on
+#   the role itself, bound or not, like KA-RBAC-007 for roles that name
+#   nodes/proxy.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources
 #   - ref: https://kubernetes.io/docs/concepts/security/rbac-good-practices/#least-privilege
 # custom:
 #   id: KA-RBAC-008
-#   severity: medium
+#   severity: high
 #   remediation: >-
 #     Replace the wildcard with the resources and verbs the role really needs;
 #     if node access is intended, name the node subresources explicitly.
@@ -29,12 +33,14 @@ findings contains f if {
 		a.wildcard
 		not lib.names_node_subresource(a)
 	}
+	some x in access
+	lib.exec_grant(x)
 	first := min({a.ruleIndex | some a in access})
 	some a in access
 	a.ruleIndex == first
 	subs := sort({sprintf("nodes/%s", [x.subresource]) | some x in access})
 	f := {
-		"msg": sprintf("%s never names node subresources, but its wildcard rule #%d at %s (%s) grants %s", [
+		"msg": sprintf("%s never names node subresources, but its wildcard rule #%d at %s (%s) grants %s, including get/create on nodes/proxy: anyone bound to it can exec into any pod", [
 			lib.ref_text(r), first + 1, lib.loc_text(a.ruleLocation), a.rule, concat(", ", subs),
 		]),
 		"resource": lib.resource(r),

@@ -23,5 +23,6 @@ test_negative_explicit_or_mixed if {
 	]})
 	builtin := fx.role("ClusterRole", "cluster-admin", {"builtin": true, "nodeAccess": [fx.role_grant("proxy", ["get"], 0, _star, true)]})
 	none := fx.role("ClusterRole", "c", {})
-	count(rule.findings) == 0 with input as fx.doc([], [explicit, mixed, builtin, none], [])
+	patch_only := fx.role("ClusterRole", "d", {"nodeAccess": [fx.role_grant("proxy", ["patch"], 0, fx.rule(["*"], ["patch"]), true)]})
+	count(rule.findings) == 0 with input as fx.doc([], [explicit, mixed, builtin, none, patch_only], [])
 }
