@@ -245,7 +245,7 @@ func (l *loader) stream(name string, r io.Reader) {
 	var b batch
 	for l.ctx.Err() == nil {
 		c, err := sp.next()
-		if c.hasText() && b.add(c) {
+		if b.keep(c) && b.add(c) {
 			l.flush(name, &b)
 		}
 		if err == io.EOF {

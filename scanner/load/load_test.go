@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,6 +218,11 @@ func TestLoadReaderErrors(t *testing.T) {
 			want: []string{`x.yaml:4: ServiceAccount: a mapping key is not a string`},
 		},
 		{
+			name: "embedded struct names stay out of the field path",
+			in:   "apiVersion: 1\nkind: Pod\nmetadata: {name: p}\n",
+			want: []string{`x.yaml:1: Pod "p": field apiVersion: got number, want string`},
+		},
+		{
 			name: "infinite number",
 			in:   "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  priority: .inf\n",
 			want: []string{`x.yaml:5: Pod "p": number ".inf" cannot be represented in JSON`},
@@ -230,6 +236,7 @@ func TestLoadReaderErrors(t *testing.T) {
 			name: "alias bomb",
 			in: "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n" +
 				"d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n" +
+				"g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n" +
 				"apiVersion: v1\nkind: Pod\nmetadata: {name: bomb}\n",
 			want: []string{`Pod "bomb": aliases expand to too many nodes`},
 		},
@@ -240,8 +247,8 @@ func TestLoadReaderErrors(t *testing.T) {
 		},
 		{
 			name:    "null, empty and comment-only documents are skipped",
-			in:      "---\n---\n~\n---\n# nothing\n...\n" + good,
-			objects: []string{"ClusterRole after @x.yaml:8 rules=[]"},
+			in:      "...\n---\n---\n~\n---\n# nothing\n...\n" + good,
+			objects: []string{"ClusterRole after @x.yaml:9 rules=[]"},
 		},
 	}
 	for _, tc := range tests {
@@ -379,5 +386,38 @@ func TestLoadSizeLimit(t *testing.T) {
 	assertErrors(t, res.Errors, []string{"-:41: input is over the MaxFileSize limit"})
 	if n := len(res.Inventory.ServiceAccounts); n != 10 {
 		t.Errorf("loaded %d ServiceAccounts before the limit, want 10", n)
+	}
+}
+
+// TestLoadBatchBoundaries: documents are parsed in batches of about 64 KiB;
+// lines must stay exact across batches and around a broken document.
+func TestLoadBatchBoundaries(t *testing.T) {
+	const n, broken = 600, 321
+	var sb strings.Builder
+	for i := 0; i < n; i++ {
+		// 6 lines per document: the role starts on line 6*i+2
+		sb.WriteString("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n")
+		if i == broken {
+			sb.WriteString("  name: [broken\n")
+		} else {
+			fmt.Fprintf(&sb, "  name: r%d\n", i)
+		}
+		sb.WriteString("rules: [{apiGroups: [''], resources: [nodes/proxy], verbs: [get]}]" + strings.Repeat(" ", 100) + "\n")
+	}
+	if sb.Len() < 2*batchSize {
+		t.Fatalf("input of %d bytes does not span several batches", sb.Len())
+	}
+	res, _ := LoadReader(context.Background(), "big.yaml", strings.NewReader(sb.String()), Options{})
+	assertErrors(t, res.Errors, []string{fmt.Sprintf("big.yaml:%d: invalid YAML", 6*broken+5)})
+	roles := res.Inventory.ClusterRoles
+	if len(roles) != n-1 {
+		t.Fatalf("loaded %d roles, want %d", len(roles), n-1)
+	}
+	for _, r := range roles {
+		var i int
+		fmt.Sscanf(r.Name, "r%d", &i)
+		if r.Source.Line != 6*i+2 || r.RuleLines[0] != 6*i+6 {
+			t.Fatalf("role %s at line %d, rule at %v; want %d, [%d]", r.Name, r.Source.Line, r.RuleLines, 6*i+2, 6*i+6)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	yaml "go.yaml.in/yaml/v3"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -33,6 +34,13 @@ type batch struct {
 	chunks []chunk // text fields are nil; see size
 }
 
+// keep reports whether c goes into the batch: chunks without content only
+// when the batch has started, so that its text stays contiguous (line
+// numbers) and never starts with a bare "..." that yaml.v3 rejects.
+func (b *batch) keep(c chunk) bool {
+	return len(c.text) > 0 && (c.content || len(b.chunks) > 0)
+}
+
 // add copies c into the batch and reports whether the batch is full.
 func (b *batch) add(c chunk) bool {
 	b.text = append(b.text, c.text...)
@@ -52,7 +60,9 @@ func (l *loader) flush(name string, b *batch) {
 		for _, c := range b.chunks {
 			c.text, c.base = b.text[off:off+c.size], c.line
 			off += c.size
-			l.chunk(name, c)
+			if c.content {
+				l.chunk(name, c)
+			}
 		}
 		return
 	}
@@ -103,7 +113,9 @@ func (l *loader) chunk(name string, c chunk) {
 		}
 		if err != nil {
 			line, msg := yamlErrorLine(err)
-			l.fail(name, c, c.fileLine(line), c.line, c.end, "invalid YAML: %s", msg)
+			// yaml.v3 may point one past the last line at the end of input
+			line = min(c.fileLine(line), c.end)
+			l.fail(name, c, line, c.line, c.end, "invalid YAML: %s", msg)
 			return
 		}
 		l.document(name, c, &doc)
@@ -320,28 +332,41 @@ func (l *loader) typeErrorLine(o object, err error) (int, string) {
 	if m == nil {
 		return o.line, strings.TrimPrefix(err.Error(), "json: ")
 	}
+	// Go names embedded structs in the path (TypeMeta.apiVersion); JSON
+	// field names of Kubernetes types start lowercase, so drop the others.
+	var path []string
+	for _, p := range strings.Split(m[2], ".") {
+		if p != "" && !unicode.IsUpper(rune(p[0])) {
+			path = append(path, p)
+		}
+	}
 	line := o.line
-	if n := findPath(o.node, strings.Split(m[2], "."), 0); n != nil {
+	budget := 10000
+	if n := findPath(o.node, path, &budget); n != nil {
 		line = o.c.fileLine(n.Line)
 	}
-	return line, fmt.Sprintf("field %s: got %s, want %s", m[2], m[1], m[3])
+	return line, fmt.Sprintf("field %s: got %s, want %s", strings.Join(path, "."), m[1], m[3])
 }
 
 // findPath finds the node at a dotted field path; lists are searched element
-// by element (the decoder's path has no indexes).
-func findPath(n *yaml.Node, path []string, depth int) *yaml.Node {
+// by element (the decoder's path has no indexes). budget bounds the nodes
+// visited: with aliases the search could otherwise be exponential.
+func findPath(n *yaml.Node, path []string, budget *int) *yaml.Node {
 	n = resolve(n)
-	if len(path) == 0 || depth > 64 {
+	if *budget--; *budget <= 0 {
+		return nil
+	}
+	if len(path) == 0 {
 		return n
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		if v := field(n, path[0]); v != nil {
-			return findPath(v, path[1:], depth+1)
+			return findPath(v, path[1:], budget)
 		}
 	case yaml.SequenceNode:
 		for _, c := range n.Content {
-			if r := findPath(c, path, depth+1); r != nil {
+			if r := findPath(c, path, budget); r != nil {
 				return r
 			}
 		}

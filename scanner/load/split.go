@@ -20,11 +20,12 @@ type chunk struct {
 	// a chunk parsed alone, the batch's first line when parsed in a batch.
 	base int
 	size int // len(text) when the text was cut
+	// content is false for chunks of only comments, blank lines, markers
+	// and directives: yaml.v3 rejects a lone "..." although it is valid.
+	content bool
 	// templates are the file lines holding "{{" or "{%", ascending.
 	templates []int
 }
-
-func (c chunk) hasText() bool { return len(c.text) > 0 }
 
 // fileLine maps a 1-based line inside the chunk to a file line.
 func (c chunk) fileLine(rel int) int {
@@ -80,8 +81,8 @@ func (s *splitter) next() (chunk, error) {
 		var err error
 		s.buf, err = s.readLine(s.buf)
 		if len(s.buf) > start {
-			s.line++
 			ln := s.buf[start:]
+			s.line += 1 + extraBreaks(ln)
 			content = content || isContent(ln)
 			if len(c.templates) < maxTemplateLines && hasTemplate(ln) {
 				c.templates = append(c.templates, s.line)
@@ -91,11 +92,11 @@ func (s *splitter) next() (chunk, error) {
 			}
 		}
 		if err != nil {
-			c.text, c.end, c.size = s.buf, s.line, len(s.buf)
+			c.text, c.end, c.size, c.content = s.buf, s.line, len(s.buf), content
 			return c, err
 		}
 	}
-	c.text, c.end, c.size = s.buf, s.line, len(s.buf)
+	c.text, c.end, c.size, c.content = s.buf, s.line, len(s.buf), content
 	return c, nil
 }
 
@@ -135,11 +136,32 @@ func isContent(line []byte) bool {
 	if len(line) > 0 && line[0] == '%' {
 		return false
 	}
-	if isMarker(line, "---") {
+	if isMarker(line, "---") || isMarker(line, "...") {
 		line = line[3:]
 	}
 	t := bytes.TrimLeft(line, " \t\r\n")
 	return len(t) > 0 && t[0] != '#'
+}
+
+// extraBreaks counts the line breaks YAML sees inside a line besides its
+// final "\n": a lone CR, NEL, LS and PS. yaml.v3 counts them, so the
+// splitter must too for file lines to agree with the parser's.
+func extraBreaks(line []byte) int {
+	if bytes.IndexByte(line, '\r') < 0 && bytes.IndexByte(line, 0xC2) < 0 && bytes.IndexByte(line, 0xE2) < 0 {
+		return 0
+	}
+	n := 0
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '\r' && (i+1 == len(line) || line[i+1] != '\n'):
+			n++
+		case line[i] == 0xC2 && i+1 < len(line) && line[i+1] == 0x85:
+			n++
+		case line[i] == 0xE2 && i+2 < len(line) && line[i+1] == 0x80 && (line[i+2] == 0xA8 || line[i+2] == 0xA9):
+			n++
+		}
+	}
+	return n
 }
 
 func hasTemplate(line []byte) bool {

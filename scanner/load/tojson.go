@@ -9,9 +9,11 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// maxAliasNodes bounds the nodes reached through aliases in one object, so an
-// alias bomb ("billion laughs") costs an error, not the machine's memory.
-const maxAliasNodes = 1_000_000
+// maxAliasNodes bounds the nodes reached through aliases (and merge keys) in
+// one input stream, so an alias bomb ("billion laughs"), or many small ones,
+// costs an error rather than the machine's memory and time. Real manifests
+// stay far below it.
+const maxAliasNodes = 2_000_000
 
 // nodeError is a conversion problem at a node's (chunk-relative) line.
 type nodeError struct {
@@ -23,7 +25,8 @@ func (e *nodeError) Error() string { return e.msg }
 
 // jsonEncoder converts a yaml.Node tree to JSON with the semantics of
 // sigs.k8s.io/yaml (YAML 1.2 core schema as resolved by yaml.v3, merge keys,
-// aliases). Its buffer is reused between objects.
+// aliases). Its buffer is reused between objects; its alias budget spans
+// the whole stream.
 type jsonEncoder struct {
 	buf        []byte
 	aliasNodes int
@@ -33,7 +36,6 @@ type jsonEncoder struct {
 // encode returns the JSON for n; the slice is only valid until the next call.
 func (e *jsonEncoder) encode(n *yaml.Node) ([]byte, error) {
 	e.buf = e.buf[:0]
-	e.aliasNodes = 0
 	err := e.node(n, false)
 	return e.buf, err
 }
@@ -42,7 +44,7 @@ func (e *jsonEncoder) node(n *yaml.Node, viaAlias bool) error {
 	if viaAlias {
 		e.aliasNodes++
 		if e.aliasNodes > maxAliasNodes {
-			return &nodeError{n.Line, "aliases expand to too many nodes"}
+			return &nodeError{n.Line, "aliases expand to too many nodes (alias bomb?)"}
 		}
 	}
 	switch n.Kind {
