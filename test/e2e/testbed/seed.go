@@ -24,7 +24,7 @@ const (
 	NodeOpen     = "node-open"     // anonymous on + AlwaysAllow: anyone execs
 	NodeAnon     = "node-anon"     // anonymous on + Webhook: 403 for anonymous
 	NodeLocked   = "node-locked"   // anonymous off + Webhook, CA-signed, debugging handlers off
-	NodeAllowAll = "node-allowall" // anonymous off + AlwaysAllow: any valid identity execs
+	NodeAllowAll = "node-allowall" // anonymous off + AlwaysAllow, no client CA: any valid token execs
 	NodeReadOnly = "node-readonly" // locked down, but the read-only port is open
 	NodeLegacy   = "node-legacy"   // anonymous on + Webhook; RBAC lets system:unauthenticated proxy here
 )
@@ -35,7 +35,7 @@ func DefaultKubelets() []KubeletOptions {
 		{Name: NodeOpen, Anonymous: true, AlwaysAllow: true, Profiling: true},
 		{Name: NodeAnon, Anonymous: true},
 		{Name: NodeLocked, CASigned: true, DisableDebuggingHandlers: true},
-		{Name: NodeAllowAll, AlwaysAllow: true},
+		{Name: NodeAllowAll, AlwaysAllow: true, NoClientCA: true},
 		{Name: NodeReadOnly, ReadOnlyPort: true},
 		{Name: NodeLegacy, Anonymous: true},
 	}
