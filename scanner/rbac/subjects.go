@@ -35,8 +35,10 @@ var systemUsers = map[string]bool{
 	"kube-apiserver":                 true,
 }
 
-// systemGroups are cluster-admin (system:masters) and the kubelets.
-var systemGroups = map[string]bool{"system:masters": true, "system:nodes": true}
+// systemGroups are cluster-admin (system:masters), the kubelets and the
+// bootstrap monitoring group (the v1.37 system:monitoring role reads
+// /metrics and nodes/metrics by design).
+var systemGroups = map[string]bool{"system:masters": true, "system:nodes": true, "system:monitoring": true}
 
 // subjectID returns the facts ID of a binding subject, or "" when the
 // subject cannot match anyone (a ServiceAccount without a namespace in a
