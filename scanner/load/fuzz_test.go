@@ -127,14 +127,19 @@ func (g *genReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// TestLoadStreamsBelowLimit: a 48 MiB stream of ignored objects is processed
-// document by document; the heap never holds the stream.
+// TestLoadStreamsBelowLimit: a 32 MiB stream (10 MiB under -race) of
+// ignored objects is processed document by document; the heap never holds
+// the stream.
 func TestLoadStreamsBelowLimit(t *testing.T) {
 	if testing.Short() {
-		t.Skip("streams 48 MiB")
+		t.Skip("streams tens of MiB")
+	}
+	total := 32 << 20
+	if raceEnabled {
+		total = 10 << 20
 	}
 	doc := "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: filler}\ndata:\n  blob: \"" + strings.Repeat("x", 4000) + "\"\n"
-	g := &genReader{doc: doc, left: (48 << 20) / len(doc)}
+	g := &genReader{doc: doc, left: total / len(doc)}
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -142,10 +147,12 @@ func TestLoadStreamsBelowLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Ignored != (48<<20)/len(doc) || len(res.Errors) != 0 {
+	if res.Ignored != total/len(doc) || len(res.Errors) != 0 {
 		t.Fatalf("ignored %d, errors %v", res.Ignored, errorTexts(res.Errors))
 	}
-	if grow := int64(g.peakHeap) - int64(before.HeapAlloc); grow > 24<<20 {
-		t.Errorf("heap grew by %d MiB while streaming 48 MiB; the stream is being buffered", grow>>20)
+	grow := int64(g.peakHeap) - int64(before.HeapAlloc)
+	t.Logf("peak heap growth %.1f MiB for a %d MiB stream", float64(grow)/(1<<20), total>>20)
+	if grow > int64(min(total/2, 8<<20)) {
+		t.Errorf("heap grew by %d MiB while streaming %d MiB; the stream is being buffered", grow>>20, total>>20)
 	}
 }

@@ -1,0 +1,6 @@
+//go:build !race
+
+package load
+
+// raceEnabled shrinks the heaviest tests under the (slow) race detector.
+const raceEnabled = false
