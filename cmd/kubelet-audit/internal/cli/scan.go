@@ -90,6 +90,7 @@ func newScanCmd() *cobra.Command {
 		src    sourceFlags
 		out    outputFlags
 		policy policyFlags
+		prof   profileFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "scan [PATH...]",
@@ -105,12 +106,13 @@ func newScanCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runScan(cmd, opts, &out, &policy)
+			return prof.run(func() error { return runScan(cmd, opts, &out, &policy) })
 		},
 	}
 	src.register(cmd)
 	out.register(cmd)
 	policy.register(cmd)
+	prof.register(cmd)
 	return cmd
 }
 
