@@ -61,6 +61,11 @@ func (o Options) maxSize() int64 {
 
 // Result is what Load and LoadReader return. Inventory is never nil.
 //
+// Sources: File is the path as given (relative stays relative; "-" for
+// stdin; files found in a directory are joined to it) and Line is the line
+// of the object's first key, or of its "- " item inside a List. RuleLines
+// hold the line each rule starts on (its "- " item in the usual layout).
+//
 // Namespaced objects (Role, RoleBinding, ServiceAccount, workloads) without
 // metadata.namespace get "default", as `kubectl apply` with the default
 // context would. RBAC objects of the removed v1beta1/v1alpha1 versions are
@@ -172,6 +177,11 @@ func (l *loader) path(p string) {
 
 // dir walks root in lexical order (filepath.WalkDir sorts each directory).
 func (l *loader) dir(root string) {
+	if fi, err := os.Lstat(root); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		// WalkDir does not descend into a symlinked root; a trailing
+		// separator makes it resolve the link (paths below stay clean).
+		root += string(filepath.Separator)
+	}
 	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if cerr := l.ctx.Err(); cerr != nil {
 			return cerr
@@ -253,6 +263,10 @@ func (l *loader) stream(name string, r io.Reader) {
 		}
 		if err != nil {
 			l.flush(name, &b)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = fmt.Errorf("cannot read: %w", pe.Err)
+			}
 			l.errorf(name, sp.line+1, "%v; the rest is not read", err)
 			return
 		}

@@ -345,6 +345,42 @@ func TestLoadPaths(t *testing.T) {
 		res, _ := Load(context.Background(), []string{p}, Options{})
 		assertErrors(t, res.Errors, []string{p + ": cannot read: permission denied"})
 	})
+	t.Run("read error after open", func(t *testing.T) {
+		const p = "/proc/self/mem" // opens fine, reading offset 0 fails with EIO
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("%s not available: %v", p, err)
+		}
+		res, _ := Load(context.Background(), []string{p}, Options{})
+		assertErrors(t, res.Errors, []string{p + ":1: cannot read: input/output error; the rest is not read"})
+	})
+	t.Run("symlinks: a linked root is walked, a linked subdirectory is not", func(t *testing.T) {
+		tmp := t.TempDir()
+		real := filepath.Join(tmp, "real")
+		if err := os.MkdirAll(filepath.Join(real, "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		sa := "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: %s, namespace: n}\n"
+		for name, body := range map[string]string{"a.yaml": "a", filepath.Join("sub", "b.yml"): "b"} {
+			if err := os.WriteFile(filepath.Join(real, name), []byte(fmt.Sprintf(sa, body)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		link := filepath.Join(tmp, "link")
+		if err := os.Symlink(real, link); err != nil {
+			t.Skipf("symlinks not supported: %v", err)
+		}
+		if err := os.Symlink(filepath.Join(real, "sub"), filepath.Join(real, "loop")); err != nil {
+			t.Fatal(err)
+		}
+		res, err := Load(context.Background(), []string{link}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		diffLists(t, "objects", describe(res.Inventory), []string{
+			"ServiceAccount n/a @" + filepath.Join(link, "a.yaml") + ":1 automount=unset",
+			"ServiceAccount n/b @" + filepath.Join(link, "sub", "b.yml") + ":1 automount=unset",
+		})
+	})
 	t.Run("stdin", func(t *testing.T) {
 		in := strings.NewReader("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: s, namespace: n}\n")
 		res, err := Load(context.Background(), []string{"-"}, Options{Stdin: in})
