@@ -241,6 +241,11 @@ func TestLoadReaderErrors(t *testing.T) {
 			want: []string{`Pod "bomb": aliases expand to too many nodes`},
 		},
 		{
+			name: "anchors do not cross documents",
+			in:   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: &n shared}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: *n}\n",
+			want: []string{`x.yaml:7: ServiceAccount "shared": alias *n refers to an anchor of another document`},
+		},
+		{
 			name: "binary stream",
 			in:   "apiVersion: v1\x00\x01\x02",
 			want: []string{"x.yaml: binary file (contains NUL bytes)"},

@@ -170,6 +170,7 @@ func (l *loader) document(name string, c chunk, doc *yaml.Node) {
 	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
 		return
 	}
+	l.enc.docLine = root.Line
 	o := object{name: name, c: c, node: root, line: c.fileLine(root.Line), end: c.end}
 	if root.Kind != yaml.MappingNode {
 		l.fail(name, c, o.line, c.line, c.end, "document is not a Kubernetes object (it is a %s)", kindName(root))

@@ -31,6 +31,10 @@ type jsonEncoder struct {
 	buf        []byte
 	aliasNodes int
 	active     map[*yaml.Node]bool // alias targets being expanded (cycle guard)
+	// docLine is the parser line of the current document's root. yaml.v3
+	// keeps anchors across the documents of one stream; YAML (and kubectl)
+	// scope them to one document, so an alias to an earlier line is refused.
+	docLine int
 }
 
 // encode returns the JSON for n; the slice is only valid until the next call.
@@ -70,6 +74,9 @@ func (e *jsonEncoder) alias(n *yaml.Node) error {
 	t := n.Alias
 	if t == nil {
 		return &nodeError{n.Line, "alias without an anchor"}
+	}
+	if t.Line < e.docLine {
+		return &nodeError{n.Line, fmt.Sprintf("alias *%s refers to an anchor of another document", n.Value)}
 	}
 	if e.active[t] {
 		return &nodeError{n.Line, fmt.Sprintf("alias *%s refers to itself", n.Value)}
