@@ -27,6 +27,11 @@ type ClusterOptions struct {
 	// Probe probes every node's kubelet (anonymous pass).
 	Probe   bool
 	Kubelet kubelet.Options
+	// ReadOnlyPort is the read-only port checked on every node (0 = skip).
+	ReadOnlyPort int
+	// Token overrides the bearer token of the authenticated probe (default:
+	// the kubeconfig's own token).
+	Token string
 	// AuthProbe re-probes /pods and /healthz with the scanner's own token when
 	// the resolver shows that identity holds no node permission at all: a 2xx
 	// then proves the kubelet authorizes everyone (AlwaysAllow).
@@ -91,7 +96,7 @@ func (s *scan) clusterFollowUps(ctx context.Context) {
 		s.errs = append(s.errs, finding.ScanError{Stage: "cluster", Source: "--nodes", Message: err.Error()})
 	}
 	if co.Probe {
-		s.probe(ctx, targets(nodes), co.Kubelet)
+		s.probe(ctx, targets(nodes, co.ReadOnlyPort), co.Kubelet)
 		if co.AuthProbe {
 			s.authProbe(ctx, nodes)
 		}
@@ -104,10 +109,10 @@ func (s *scan) clusterFollowUps(ctx context.Context) {
 	}
 }
 
-func targets(nodes []cluster.Node) []kubelet.Target {
+func targets(nodes []cluster.Node, readOnlyPort int) []kubelet.Target {
 	out := make([]kubelet.Target, 0, len(nodes))
 	for _, n := range nodes {
-		out = append(out, kubelet.Target{Host: n.Address, Port: int(n.Port), ReadOnlyPort: 10255, Node: n.Name})
+		out = append(out, kubelet.Target{Host: n.Address, Port: int(n.Port), ReadOnlyPort: readOnlyPort, Node: n.Name})
 	}
 	return out
 }
@@ -116,8 +121,8 @@ func targets(nodes []cluster.Node) []kubelet.Target {
 // scanner's identity holds no node permission (else a 2xx proves nothing).
 func (s *scan) authProbe(ctx context.Context, nodes []cluster.Node) {
 	cs := s.cluster
-	token := ""
-	if cs.cfg != nil {
+	token := s.opts.Cluster.Token
+	if token == "" && cs.cfg != nil {
 		token = cluster.BearerToken(cs.cfg)
 	}
 	if token == "" {
@@ -135,7 +140,7 @@ func (s *scan) authProbe(ctx context.Context, nodes []cluster.Node) {
 	}
 	opts := s.opts.Cluster.Kubelet
 	opts.Token, opts.AuthProbeOnly, opts.SkipAnonymous = token, true, true
-	results := kubelet.Probe(ctx, targets(nodes), opts)
+	results := kubelet.Probe(ctx, targets(nodes, 0), opts)
 	s.mergeAuthProbes(results)
 }
 
@@ -147,8 +152,14 @@ func (s *scan) mergeAuthProbes(results []facts.Kubelet) {
 		byTarget[s.doc.Kubelets[i].Target] = &s.doc.Kubelets[i]
 	}
 	for _, r := range results {
+		if r.State != facts.StateChecked {
+			s.errs = append(s.errs, finding.ScanError{Stage: "probe", Source: "node " + r.Node + " (" + r.Target + ")",
+				Message: fmt.Sprintf("could not run the authenticated low-privilege probe: %s: %s", r.State, r.Error)})
+			continue
+		}
 		if k, ok := byTarget[r.Target]; ok {
 			k.Probes = append(k.Probes, r.Probes...)
+			k.AuthPass = r.AuthPass
 			continue
 		}
 		s.doc.Kubelets = append(s.doc.Kubelets, r)

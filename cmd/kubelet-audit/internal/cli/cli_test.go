@@ -53,6 +53,7 @@ subjects:
 func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	low := writeFile(t, dir, "low.yaml", metricsOnly)
+	lowDefault := writeFile(t, dir, "low-default.yaml", strings.Replace(metricsOnly, "namespace: monitoring", "namespace: default", 1))
 	broken := writeFile(t, dir, "broken.yaml", "kind: Role\nrules: [\n")
 	mixed := t.TempDir()
 	writeFile(t, mixed, "a.yaml", metricsOnly)
@@ -86,6 +87,9 @@ func TestExitCodes(t *testing.T) {
 		{"who-can create", []string{"who-can", "nodes/proxy", "--verb", "create", demo, "-f", "json"}, ExitOK, "node-debugger"},
 		{"who-can typo", []string{"who-can", "nodes/logs", demo}, ExitError, "not a node subresource"},
 		{"test-policies", []string{"test-policies", "../../../../testdata/policies/example"}, ExitOK, "passed, 0 failed"},
+		{"custom policy", []string{"scan", lowDefault, "--policy", "../../../../testdata/policies/example", "--fail-on", "medium"}, ExitFindings, "CUSTOM-001"},
+		{"custom rules listed", []string{"rules", "--policy", "../../../../testdata/policies/example"}, ExitOK, "CUSTOM-001"},
+		{"broken policy", []string{"scan", low, "--policy", "../../../../testdata/policies/broken"}, ExitError, "broken.rego:12:20"},
 		{"probe needs a target", []string{"probe"}, ExitError, "arg"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -204,6 +208,7 @@ func TestBaselineRoundTrip(t *testing.T) {
 func TestProbe(t *testing.T) {
 	open := kubelettest.New(t, kubelettest.Config{Anonymous: true, Mode: "AlwaysAllow", Debug: true, ReadOnly: true, Pods: 3})
 	locked := kubelettest.New(t, kubelettest.Config{RequestClientCert: true})
+	anonDenied := kubelettest.New(t, kubelettest.Config{Anonymous: true, FineGrained: true, RequestClientCert: true})
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -215,6 +220,8 @@ func TestProbe(t *testing.T) {
 			[]string{"KA-KUBELET-001", "KA-KUBELET-004", "KA-KUBELET-005"}, nil},
 		{"locked down", []string{locked.Addr(), "--read-only-port", "0"}, ExitOK, nil,
 			[]string{"KA-KUBELET-001", "KA-KUBELET-002", "KA-KUBELET-003", "KA-KUBELET-004"}},
+		{"anonymous on, Webhook denies", []string{anonDenied.Addr(), "--read-only-port", "0"}, ExitFindings,
+			[]string{"KA-KUBELET-003", "system:anonymous"}, []string{"KA-KUBELET-001", "KA-KUBELET-002"}},
 		{"unreachable only", []string{"127.0.0.1:1", "--read-only-port", "0", "--connect-timeout", "500ms"}, ExitError, []string{"could not check"}, nil},
 		{"one unreachable", []string{locked.Addr(), "127.0.0.1:1", "--read-only-port", "0", "--connect-timeout", "500ms"}, ExitPartial, []string{"could not check"}, nil},
 	} {

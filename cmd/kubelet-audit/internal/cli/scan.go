@@ -33,6 +33,7 @@ type sourceFlags struct {
 	configz      bool
 	nodeSelector string
 	nodeLimit    int
+	readOnlyPort int
 
 	kubelet kubeletFlags
 }
@@ -53,6 +54,7 @@ func (s *sourceFlags) register(cmd *cobra.Command) {
 	f.BoolVar(&s.configz, "configz", false, "with --cluster: read /configz through the API server node proxy (needs get nodes/proxy: exec-equivalent, see README)")
 	f.StringVar(&s.nodeSelector, "nodes", "", "with --cluster: label selector for the nodes to probe")
 	f.IntVar(&s.nodeLimit, "node-limit", 0, "with --cluster: probe at most this many nodes (0 = all)")
+	f.IntVar(&s.readOnlyPort, "read-only-port", 10255, "with --cluster: read-only port to check on every node (0 = skip)")
 	s.kubelet.register(cmd, false)
 }
 
@@ -66,7 +68,7 @@ func (s *sourceFlags) options(cmd *cobra.Command, paths []string) (scanner.Optio
 		opts.Paths, opts.KubeletConfigs = nil, paths
 	}
 	if !s.cluster {
-		for _, name := range []string{"kubeconfig", "context", "verify", "configz", "nodes", "node-limit"} {
+		for _, name := range []string{"kubeconfig", "context", "verify", "configz", "nodes", "node-limit", "read-only-port"} {
 			if cmd.Flags().Changed(name) {
 				return opts, fmt.Errorf("%w: --%s needs --cluster", finding.ErrUsage, name)
 			}
@@ -80,7 +82,7 @@ func (s *sourceFlags) options(cmd *cobra.Command, paths []string) (scanner.Optio
 	opts.Cluster = &scanner.ClusterOptions{
 		Kubeconfig: s.kubeconfig, Context: s.context, QPS: s.qps, Burst: s.burst, PageSize: s.pageSize,
 		Probe: s.probe, AuthProbe: s.authProbe, Verify: s.verify, Configz: s.configz,
-		NodeSelector: s.nodeSelector, NodeLimit: s.nodeLimit, Kubelet: kopts,
+		NodeSelector: s.nodeSelector, NodeLimit: s.nodeLimit, Kubelet: kopts, ReadOnlyPort: s.readOnlyPort,
 	}
 	return opts, nil
 }
