@@ -298,6 +298,13 @@ func TestReadmeListsEveryRule(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rules); err != nil {
 		t.Fatal(err)
 	}
+	example, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "testdata", "policies", "example", "metrics_outside_monitoring.rego"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(readme, bytes.TrimSpace(example)) {
+		t.Error("README custom-policy example differs from testdata/policies/example")
+	}
 	for _, r := range rules {
 		if !bytes.Contains(readme, []byte("| "+r.ID+" | "+r.Severity.String()+" |")) {
 			t.Errorf("README rule table lacks %s (%s)", r.ID, r.Severity)
