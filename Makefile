@@ -35,5 +35,11 @@ unit:
 generate:
 	UPDATE_DOCS=1 $(GO) test -count=1 -run TestGeneratedDocs ./cmd/kubelet-audit/internal/cli/
 
+# Scale benchmarks (docs/benchmarks.md): generated corpora S, M, L (and XL
+# with BENCH_XL=1) cached in .cache/bench, full scans timed with peak RSS and
+# checked against the generator's answer, Go benchmarks, 1,000-kubelet probe.
+bench: build
+	$(GO) run ./hack/bench -bin $(BIN) $(BENCH_FLAGS)
+
 clean:
 	rm -rf bin

@@ -193,3 +193,16 @@ func (c *corpus) answer(counts Counts) *Answer {
 	}
 	return a
 }
+
+// BenchSizeEnv names the environment variable that picks the corpus size
+// of the per-stage Go benchmarks (default M).
+const BenchSizeEnv = "KUBELET_AUDIT_BENCH_SIZE"
+
+// BenchSize is the size the Go benchmarks generate: $KUBELET_AUDIT_BENCH_SIZE, or M.
+func BenchSize() (Size, error) {
+	name := os.Getenv(BenchSizeEnv)
+	if name == "" {
+		name = "M"
+	}
+	return SizeByName(name)
+}

@@ -1,0 +1,56 @@
+package engine_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/kubelet-audit/kubelet-audit/hack/gen-rbac/gen"
+	"github.com/kubelet-audit/kubelet-audit/scanner/engine"
+	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
+	"github.com/kubelet-audit/kubelet-audit/scanner/load"
+	"github.com/kubelet-audit/kubelet-audit/scanner/rbac"
+)
+
+// corpusDoc loads and resolves a generated corpus (hack/gen-rbac, size M or
+// $KUBELET_AUDIT_BENCH_SIZE) into a policy input document.
+func corpusDoc(b *testing.B) *facts.Document {
+	b.Helper()
+	size, err := gen.BenchSize()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	if _, err := gen.Write(dir, size, gen.DefaultSeed); err != nil {
+		b.Fatal(err)
+	}
+	res, err := load.Load(context.Background(), []string{filepath.Join(dir, gen.ManifestsDir)}, load.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, _ := rbac.Resolve(res.Inventory, rbac.Options{})
+	doc := facts.New("manifests")
+	doc.Subjects, doc.Roles, doc.Bindings = out.Subjects, out.Roles, out.Bindings
+	return doc
+}
+
+// BenchmarkEvaluateCorpus evaluates every built-in policy (prepared once by
+// engine.Load) over a generated corpus, input conversion included.
+func BenchmarkEvaluateCorpus(b *testing.B) {
+	doc := corpusDoc(b)
+	e, err := engine.Load(context.Background(), engine.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		fs, err := e.Evaluate(context.Background(), doc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(fs) == 0 {
+			b.Fatal("no findings on a corpus with node access")
+		}
+	}
+}
