@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
+	"github.com/kubelet-audit/kubelet-audit/test/e2e/testbed"
 )
 
 // cliResult is one run of the CLI binary.
@@ -95,14 +96,24 @@ type kubeletAnswer struct {
 // what these calls check, and addr is always a loopback test bed server.
 func callKubelet(t *testing.T, addr, method, path, token string) kubeletAnswer {
 	t.Helper()
-	return callURL(t, "https://"+addr+path, method, token)
+	return callURL(t, "https://"+addr+path, method, testbed.Identity{Token: token})
 }
 
-// callURL sends one request (see callKubelet).
-func callURL(t *testing.T, url, method, token string) kubeletAnswer {
+// callURL sends one request as id (token and/or client certificate; an
+// empty identity is anonymous).
+func callURL(t *testing.T, url, method string, id testbed.Identity) kubeletAnswer {
 	t.Helper()
-	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // loopback test bed
+	tlsCfg := &tls.Config{InsecureSkipVerify: true} //nolint:gosec // loopback test bed
+	if id.CertPEM != nil {
+		cert, err := tls.X509KeyPair(id.CertPEM, id.KeyPEM)
+		if err != nil {
+			t.Fatalf("client cert %s: %v", id.Name, err)
+		}
+		tlsCfg.Certificates = []tls.Certificate{cert}
+	}
+	tr := &http.Transport{TLSClientConfig: tlsCfg}
 	defer tr.CloseIdleConnections()
+	token := id.Token
 	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
 		t.Fatalf("request %s %s: %v", method, url, err)

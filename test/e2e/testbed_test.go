@@ -68,7 +68,7 @@ func TestTestbedGroundTruth(t *testing.T) {
 	}
 	ro := env.Kubelet(testbed.NodeReadOnly)
 	for path, want := range map[string]int{"/pods": 200, "/healthz": 200, "/stats/summary": 200, "/exec/a/b/c": 405} {
-		if got := callURL(t, "http://"+ro.ReadOnlyAddr+path, "GET", ""); got.status != want {
+		if got := callURL(t, "http://"+ro.ReadOnlyAddr+path, "GET", testbed.Identity{}); got.status != want {
 			t.Errorf("read-only %s: %d %q, want %d", path, got.status, excerpt(got.body), want)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -68,8 +69,9 @@ type Kubelet struct {
 	// Host records runtime calls and serves pods.
 	Host *Host
 
-	servers []*http.Server
-	cancel  context.CancelFunc
+	servers  []*http.Server
+	cancel   context.CancelFunc
+	errorLog *log.Logger
 }
 
 // RuntimeCalls lists runtime calls that reached this kubelet's host.
@@ -124,7 +126,8 @@ func startKubelet(env *Env, opts KubeletOptions) (*Kubelet, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	runAuth(ctx.Done())
-	k := &Kubelet{Options: opts, Config: cfg, Host: newHost(opts.Name), cancel: cancel}
+	k := &Kubelet{Options: opts, Config: cfg, Host: newHost(opts.Name), cancel: cancel,
+		errorLog: log.New(env.log, "kubelet "+opts.Name+": ", log.LstdFlags)}
 	if err := k.serveTLS(ctx, env, auth); err != nil {
 		k.stop()
 		return nil, err
@@ -206,7 +209,7 @@ func (k *Kubelet) serveReadOnly(ctx context.Context) error {
 }
 
 func (k *Kubelet) serve(l net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: k.errorLog}
 	k.servers = append(k.servers, srv)
 	go func() { _ = srv.Serve(l) }()
 }
