@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -17,12 +16,17 @@ import (
 // encodes to the same bytes.
 type jsonWriter struct{}
 
-// Write implements Writer.
+// Write implements Writer. Findings and access edges, the arrays that grow
+// with the cluster, are streamed element by element (see splice).
 func (jsonWriter) Write(w io.Writer, r *finding.Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(normalize(r)); err != nil {
+	c := normalize(r)
+	skeleton := *c
+	skeleton.Findings, skeleton.Access = nil, nil
+	err := writeSpliced(w, &skeleton, false,
+		splice{key: "findings", indent: "  ", n: len(c.Findings), elem: func(i int) any { return &c.Findings[i] }},
+		splice{key: "access", indent: "  ", n: len(c.Access), elem: func(i int) any { return &c.Access[i] }},
+	)
+	if err != nil {
 		return fmt.Errorf("write json report: %w", err)
 	}
 	return nil

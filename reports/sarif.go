@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -49,9 +48,15 @@ type sarifWriter struct{ root string }
 // Write implements Writer.
 func (s sarifWriter) Write(w io.Writer, r *finding.Report) error {
 	rep := buildSARIF(normalize(r), s.root)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(rep); err != nil {
+	// Results are streamed one by one (see splice): the one run's
+	// "results" key sits at depth 3 (report > runs > run).
+	run := rep.Runs[0]
+	results := run.Results
+	run.Results = nil
+	err := writeSpliced(w, rep, true,
+		splice{key: "results", indent: "      ", n: len(results), elem: func(i int) any { return results[i] }})
+	run.Results = results
+	if err != nil {
 		return fmt.Errorf("write sarif report: %w", err)
 	}
 	return nil
