@@ -110,11 +110,24 @@ func mentions(resources []string, res string) bool {
 	return false
 }
 
-// heldPerm is a permission a subject holds through one binding.
+// heldPerm is a permission a subject holds through one binding. It is
+// shared by the binding's subjects; its path is rendered on first use
+// because most permissions never become escalations.
 type heldPerm struct {
 	srcPerm
 	namespace string // "" = cluster-wide (ClusterRoleBinding)
-	path      facts.Path
+	binding   facts.Ref
+	role      *roleNode
+	path      *facts.Path
+}
+
+// pathOf returns the binding -> role -> rule path of p, computed once.
+func (p *heldPerm) pathOf() facts.Path {
+	if p.path == nil {
+		path := bindingPath(p.binding, p.role, p.src)
+		p.path = &path
+	}
+	return *p.path
 }
 
 // nodeHolders indexes subjects with node access for escalation targets.
@@ -239,8 +252,10 @@ func (r *resolver) escalations(subj *facts.Subject, held []*bindingFacts, h *nod
 	}
 	out := []facts.Escalation{}
 	for _, bf := range held {
-		for _, p := range bf.perms {
-			if e, ok := r.escalation(subj, p, h, has); ok {
+		for i := range bf.perms {
+			p := &bf.perms[i]
+			if e, ok := r.escalation(subj, *p, h, has); ok {
+				e.Path = p.pathOf()
 				out = append(out, e)
 			}
 		}
@@ -263,7 +278,7 @@ func (r *resolver) escalations(subj *facts.Subject, held []*bindingFacts, h *nod
 func (r *resolver) escalation(subj *facts.Subject, p heldPerm, h *nodeHolders, has map[string]bool) (facts.Escalation, bool) {
 	e := facts.Escalation{
 		Kind: p.kind, Verbs: p.verbs, Resource: strings.Join(p.resources, ","), Names: p.names,
-		Namespace: p.namespace, Targets: []string{}, Path: p.path,
+		Namespace: p.namespace, Targets: []string{},
 	}
 	where := "in every namespace"
 	if p.namespace != "" {
@@ -271,10 +286,10 @@ func (r *resolver) escalation(subj *facts.Subject, p heldPerm, h *nodeHolders, h
 	}
 	switch p.kind {
 	case facts.EscalationPods:
-		e.Targets = without(h.podTargets(p.namespace), subj.ID)
+		e.Targets = h.without(h.podTargets(p.namespace), subj.ID)
 		e.Detail = fmt.Sprintf("can create %s %s and so run a pod as an identity with node access (%s): its token reaches the kubelet", e.Resource, where, listText(e.Targets))
 	case facts.EscalationToken:
-		e.Targets = without(h.saTargets(p.namespace, p.names), subj.ID)
+		e.Targets = h.without(h.saTargets(p.namespace, p.names), subj.ID)
 		e.Detail = fmt.Sprintf("can request tokens for ServiceAccounts %s that have node access (%s)", where, listText(e.Targets))
 	case facts.EscalationImpersonate:
 		return r.impersonation(subj, p, h, e, where)
@@ -305,7 +320,7 @@ func (r *resolver) impersonation(subj *facts.Subject, p heldPerm, h *nodeHolders
 	default:
 		e.Targets = h.saTargets(p.namespace, p.names)
 	}
-	e.Targets = without(e.Targets, subj.ID)
+	e.Targets = h.without(e.Targets, subj.ID)
 	switch {
 	case len(p.names) == 0 && p.namespace == "":
 		e.Detail = anyImpersonation[p.resources[0]]
@@ -377,6 +392,18 @@ func rolesText(names []string) string {
 		return "any ClusterRole"
 	}
 	return "ClusterRoles " + quoteList(names)
+}
+
+// without is without(ids, id), skipping the scan when id holds no node
+// access and so cannot be among the targets (every target is a holder).
+func (h *nodeHolders) without(ids []string, id string) []string {
+	if !h.seen[id] {
+		if ids == nil {
+			return []string{}
+		}
+		return ids
+	}
+	return without(ids, id)
 }
 
 // without returns the sorted, unique ids less id; ids itself (shared)

@@ -195,7 +195,7 @@ func (r *resolver) bindingGrants(b facts.Ref, n *roleNode, role facts.Ref) *bind
 		if b.Kind == kindRB && p.cluster {
 			continue
 		}
-		out.perms = append(out.perms, heldPerm{srcPerm: p, namespace: b.Namespace, path: bindingPath(b, n, p.src)})
+		out.perms = append(out.perms, heldPerm{srcPerm: p, namespace: b.Namespace, binding: b, role: n})
 	}
 	return out
 }
