@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -100,9 +101,15 @@ func fixtureRuleIDs(t *testing.T, eng *engine.Engine, dir, polarity string) []st
 	if err != nil {
 		t.Fatalf("rule has no %s fixture (.yaml or .facts.json): %v", polarity, err)
 	}
+	// Unknown fields fail, so fixtures stay in step with the facts schema.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
 	doc := facts.New("")
-	if err := json.Unmarshal(data, doc); err != nil {
+	if err := dec.Decode(doc); err != nil {
 		t.Fatalf("decode %s: %v", path, err)
+	}
+	if doc.SchemaVersion != facts.SchemaVersion {
+		t.Fatalf("%s: schemaVersion %q, want %q", path, doc.SchemaVersion, facts.SchemaVersion)
 	}
 	found, err := eng.Evaluate(context.Background(), doc)
 	if err != nil {

@@ -2,7 +2,6 @@ package kubeletconfig
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,15 +9,15 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/tester"
 
+	"github.com/kubelet-audit/kubelet-audit/scanner/engine"
 	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
+	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
 )
 
-// This file runs policies/config on its own — the Rego unit tests with OPA's
-// tester and the rules over parsed files — so the collector and its rules are
-// tested together independently of the engine package.
+// This file evaluates the config rules over parsed files through the real
+// policy engine, so the collector and its rules are tested together. The
+// Rego unit tests themselves run in policies/policies_test.go.
 
 const policyDir = "../../policies/config"
 
@@ -52,93 +51,49 @@ func strictCompiler() *ast.Compiler {
 	return ast.NewCompiler().WithStrict(true).WithDefaultRegoVersion(ast.RegoV1)
 }
 
-func TestRegoUnitTests(t *testing.T) {
-	ch, err := tester.NewRunner().SetCompiler(strictCompiler()).SetModules(policyModules(t, true)).
-		RaiseBuiltinErrors(true).RunTests(context.Background(), nil)
-	if err != nil {
-		t.Fatalf("run rego tests: %v", err)
-	}
-	n := 0
-	for r := range ch {
-		n++
-		if r.Fail || r.Error != nil {
-			t.Errorf("%s.%s (%s:%d): fail=%v err=%v", r.Package, r.Name, r.Location.File, r.Location.Row, r.Fail, r.Error)
-		}
-	}
-	if n < 40 {
-		t.Errorf("ran %d rego tests, want every rule covered (>= 40)", n)
-	}
-}
-
-// ruleSet is the compiled config rules: rule id -> package path.
+// ruleSet evaluates the built-in policies through the real engine.
 type ruleSet struct {
-	compiler *ast.Compiler
-	pkgs     map[string]string
+	engine *engine.Engine
+	// pkgs holds the KA-CONFIG rule ids of the catalogue.
+	pkgs map[string]bool
 }
 
 func loadRules(t *testing.T) ruleSet {
 	t.Helper()
-	mods := policyModules(t, false)
-	c := strictCompiler()
-	if c.Compile(mods); c.Failed() {
-		t.Fatalf("compile policies: %v", c.Errors)
+	e, err := engine.Load(context.Background(), engine.Options{})
+	if err != nil {
+		t.Fatalf("load policies: %v", err)
 	}
-	rs := ruleSet{compiler: c, pkgs: map[string]string{}}
-	for _, m := range mods {
-		for _, a := range m.Annotations {
-			if a.Scope != "package" {
-				continue
-			}
-			if id, ok := a.Custom["id"].(string); ok {
-				rs.pkgs[id] = m.Package.Path.String()
-			}
+	rs := ruleSet{engine: e, pkgs: map[string]bool{}}
+	for _, r := range e.Rules() {
+		if strings.HasPrefix(r.ID, "KA-CONFIG-") {
+			rs.pkgs[r.ID] = true
 		}
 	}
 	return rs
 }
 
-// regoFinding is the part of a rule result the tests look at.
+// regoFinding is an evaluated finding with its rule key.
 type regoFinding struct {
-	Msg      string            `json:"msg"`
-	Resource map[string]string `json:"resource"`
-	Location struct {
-		File string `json:"file"`
-		Line int    `json:"line"`
-		URI  string `json:"uri"`
-	} `json:"location"`
-	Evidence map[string]string `json:"evidence"`
-	Key      string            `json:"key"`
+	finding.Finding
+	Key string
 }
 
-// evaluate runs every config rule over doc and returns findings by rule id.
+// evaluate runs the policies over doc and returns KA-CONFIG findings by rule id.
 func (rs ruleSet) evaluate(t *testing.T, doc *facts.Document) map[string][]regoFinding {
 	t.Helper()
-	raw, err := json.Marshal(doc)
+	results, err := rs.engine.EvaluateResults(context.Background(), doc)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var input any
-	if err := json.Unmarshal(raw, &input); err != nil {
-		t.Fatal(err)
+		t.Fatalf("evaluate: %v", err)
 	}
 	out := map[string][]regoFinding{}
-	for id, pkg := range rs.pkgs {
-		res, err := rego.New(rego.Compiler(rs.compiler), rego.Query(pkg+".findings"), rego.Input(input)).Eval(context.Background())
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", id, err)
+	for _, r := range results {
+		if rs.pkgs[r.Finding.RuleID] {
+			out[r.Finding.RuleID] = append(out[r.Finding.RuleID], regoFinding{r.Finding, r.Key})
 		}
-		if len(res) != 1 {
-			t.Fatalf("evaluate %s: %d results", id, len(res))
-		}
-		b, _ := json.Marshal(res[0].Expressions[0].Value)
-		var fs []regoFinding
-		if err := json.Unmarshal(b, &fs); err != nil {
-			t.Fatalf("rule %s result %s: %v", id, b, err)
-		}
-		if len(fs) > 0 {
-			sort.Slice(fs, func(i, j int) bool { return fs[i].Msg < fs[j].Msg })
-			out[id] = fs
-		}
+	}
+	for _, fs := range out {
+		sort.Slice(fs, func(i, j int) bool { return fs[i].Message < fs[j].Message })
 	}
 	return out
 }

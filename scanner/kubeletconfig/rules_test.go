@@ -38,12 +38,12 @@ func TestRuleFixtures(t *testing.T) {
 				t.Errorf("positive.yaml: no %s finding (got %v)", id, ids(pos))
 			}
 			for _, f := range pos[id] {
-				if f.Location.File == "" || f.Location.Line == 0 || f.Resource["name"] != "positive.yaml" || f.Resource["kind"] != Kind {
+				if f.Location.File == "" || f.Location.Line == 0 || f.Resource.Name != "positive.yaml" || f.Resource.Kind != Kind {
 					t.Errorf("positive.yaml: finding without file:line or resource: %+v", f)
 				}
 			}
 			if neg := rs.scanFiles(t, filepath.Join(d, "negative.yaml")); len(neg[id]) > 0 {
-				t.Errorf("negative.yaml: unexpected %s: %s", id, neg[id][0].Msg)
+				t.Errorf("negative.yaml: unexpected %s: %s", id, neg[id][0].Message)
 			}
 		})
 	}
@@ -96,16 +96,16 @@ func TestFindingDetails(t *testing.T) {
 		t.Errorf("read-only port finding: %+v", ro)
 	}
 	dbg := got["KA-CONFIG-014"][0]
-	if dbg.Location.Line != 20 || !strings.HasPrefix(dbg.Msg, "enableDebuggingHandlers is true (insecure-legacy.yaml)") {
+	if dbg.Location.Line != 20 || !strings.HasPrefix(dbg.Message, "enableDebuggingHandlers is true (insecure-legacy.yaml)") {
 		t.Errorf("debugging finding: %+v", dbg)
 	}
 	zero := got["KA-CONFIG-018"][0]
-	if zero.Location.Line != 17 || !strings.Contains(zero.Msg, "default 4h") {
+	if zero.Location.Line != 17 || !strings.Contains(zero.Message, "default 4h") {
 		t.Errorf("zero duration finding: %+v", zero)
 	}
 
 	min := rs.scanFiles(t, filepath.Join(repoRoot(), "testdata", "kubelet", "minimal-defaults.yaml"))
-	if f := min["KA-CONFIG-014"][0]; !strings.Contains(f.Msg, "not set; the kubelet's file default is true") || f.Evidence["defaulted"] != "true" || f.Location.Line != 8 {
+	if f := min["KA-CONFIG-014"][0]; !strings.Contains(f.Message, "not set; the kubelet's file default is true") || f.Evidence["defaulted"] != "true" || f.Location.Line != 8 {
 		t.Errorf("defaulted finding: %+v", f)
 	}
 
@@ -121,8 +121,8 @@ func TestFindingDetails(t *testing.T) {
 	if !reflect.DeepEqual(ids(probed), wantLive) {
 		t.Errorf("probed /configz rule ids\n got %v\nwant %v", ids(probed), wantLive)
 	}
-	if f := probed["KA-CONFIG-005"][0]; f.Location.URI != "k8s://node/node-1/configz" || f.Resource["name"] != "node-1" ||
-		!strings.Contains(f.Msg, "/configz of node node-1") {
+	if f := probed["KA-CONFIG-005"][0]; f.Location.URI != "k8s://node/node-1/configz" || f.Resource.Name != "node-1" ||
+		!strings.Contains(f.Message, "/configz of node node-1") {
 		t.Errorf("configz finding: %+v", f)
 	}
 }
