@@ -87,9 +87,12 @@ func fail(format string, args ...any) int {
 	return 1
 }
 
-// buildCLI builds the real CLI from the replaced main module once.
+// buildCLI builds the real CLI once, in the main module with its own go.mod
+// and go.sum: the binary users get (this module's dependency graph differs,
+// and its go.sum lacks CLI-only modules).
 func buildCLI(out string) error {
-	cmd := exec.Command("go", "build", "-o", out, "github.com/kubelet-audit/kubelet-audit/cmd/kubelet-audit")
+	cmd := exec.Command("go", "build", "-o", out, "./cmd/kubelet-audit")
+	cmd.Dir = repoRoot
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {

@@ -41,7 +41,8 @@ type Host struct {
 
 var _ server.HostInterface = (*Host)(nil)
 
-func newHost(node string) *Host { return &Host{node: node} }
+// NewHost returns a host for node with no pods.
+func NewHost(node string) *Host { return &Host{node: node} }
 
 // SetPods replaces the pods the kubelet reports on /pods and /runningpods/.
 // A pod in this list is "found" by exec-family handlers, which then reach

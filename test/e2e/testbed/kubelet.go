@@ -126,7 +126,7 @@ func startKubelet(env *Env, opts KubeletOptions) (*Kubelet, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	runAuth(ctx.Done())
-	k := &Kubelet{Options: opts, Config: cfg, Host: newHost(opts.Name), cancel: cancel,
+	k := &Kubelet{Options: opts, Config: cfg, Host: NewHost(opts.Name), cancel: cancel,
 		errorLog: log.New(env.log, "kubelet "+opts.Name+": ", log.LstdFlags)}
 	if err := k.serveTLS(ctx, env, auth); err != nil {
 		k.stop()
