@@ -26,6 +26,11 @@ func startEtcd(dir, logFile string) (*embed.Etcd, string, error) {
 	cfg := embed.NewConfig()
 	cfg.Name = "testbed"
 	cfg.Dir = filepath.Join(dir, "etcd")
+	// Always a fresh cluster: a kept directory from an earlier run would
+	// hold another member on other ports.
+	if err := os.RemoveAll(cfg.Dir); err != nil {
+		return nil, "", fmt.Errorf("etcd dir: %w", err)
+	}
 	cfg.UnsafeNoFsync = true
 	cfg.LogLevel = "error"
 	cfg.LogOutputs = []string{logFile}

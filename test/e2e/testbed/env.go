@@ -246,6 +246,7 @@ func (env *Env) close() {
 	}
 	if env.etcd != nil {
 		env.etcd.Close()
+		_ = os.RemoveAll(env.etcd.Config().Dir)
 	}
 	if env.log != nil {
 		klog.Flush()

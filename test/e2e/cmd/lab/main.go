@@ -101,7 +101,8 @@ From the repository root, build the CLI and scan the cluster:
   %[1]s scan --cluster --kubeconfig %[3]s --verify --ca-file %[4]s --format json
 
   (%[2]s: system:masters; %[3]s: the least-privilege
-   scanner ServiceAccount from deploy/; %[5]s cannot list Roles, so its scan is partial: exit 3)
+   scanner ServiceAccount from deploy/; %[5]s cannot list Roles:
+   its scan is partial, exit 3 with --fail-on none)
 
 Who reaches the kubelets, and probe one directly:
 
