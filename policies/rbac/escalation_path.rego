@@ -44,7 +44,7 @@ findings contains f if {
 		"evidence": {
 			"kinds": concat(",", sort({x.kind | some x in same})),
 			"permissions": concat("; ", sort({sprintf("%s %s", [concat(",", lib.list(x.verbs)), x.resource]) | some x in same})),
-			"targets": concat(", ", sort({t | some x in same; some t in lib.list(x.targets)})),
+			"targets": _targets_text(same),
 		},
 		"key": lib.path_key(e.path),
 	}
@@ -55,6 +55,26 @@ _exec_everywhere(s) if {
 	lib.exec_grant(g)
 	count(lib.list(g.nodes)) == 0
 }
+
+# _targets_text names the first _max_targets targets and counts the rest: a
+# pod creator in a large cluster reaches thousands of ServiceAccounts, and
+# listing every one in every finding made reports grow with creators times
+# targets (hundreds of MB at 20,000 roles, docs/benchmarks.md).
+_targets_text(same) := _capped(_targets(same))
+
+_max_targets := 10
+
+_capped(ts) := concat(", ", ts) if count(ts) <= _max_targets
+
+_capped(ts) := sprintf("%s and %d more", [concat(", ", array.slice(ts, 0, _max_targets)), count(ts) - _max_targets]) if {
+	count(ts) > _max_targets
+}
+
+# One escalation's targets come sorted and unique from the resolver; only
+# a group of several needs merging.
+_targets(same) := lib.list(same[0].targets) if count(same) == 1
+
+_targets(same) := sort({t | some x in same; some t in lib.list(x.targets)}) if count(same) > 1
 
 _how_text(kind) := _how[kind]
 

@@ -19,7 +19,7 @@ import (
 // structs, nil slices as null), but directly: a JSON round trip of a
 // 50,000-subject document costs seconds and a gigabyte of garbage.
 func InputValue(doc *facts.Document) (ast.Value, error) {
-	c := converter{strs: map[string]*ast.Term{}}
+	c := converter{strs: map[string]*ast.Term{}, lists: map[listKey]*ast.Term{}}
 	t, err := c.term(reflect.ValueOf(doc))
 	if err != nil {
 		return nil, fmt.Errorf("convert facts: %w", err)
@@ -36,7 +36,30 @@ var (
 // namespaces, file names repeat thousands of times). Terms are immutable
 // during evaluation, so sharing is safe.
 type converter struct {
-	strs map[string]*ast.Term
+	strs  map[string]*ast.Term
+	lists map[listKey]*ast.Term
+}
+
+// listKey identifies a []string by its backing array and length: the
+// resolver hands one shared list (e.g. the ServiceAccounts with node
+// access a pod creator can run as) to thousands of escalations, and one
+// term then serves them all instead of a copy per escalation.
+type listKey struct {
+	ptr uintptr
+	n   int
+}
+
+// minShared is the shortest list worth looking up.
+const minShared = 4
+
+var stringType = reflect.TypeFor[string]()
+
+// sharedList returns v's key when v is a []string long enough to share.
+func sharedList(v reflect.Value) (listKey, bool) {
+	if v.Kind() != reflect.Slice || v.Type().Elem() != stringType || v.Len() < minShared {
+		return listKey{}, false
+	}
+	return listKey{ptr: v.Pointer(), n: v.Len()}, true
 }
 
 // maxInterned bounds the strings worth sharing; ids and messages are unique.
@@ -126,6 +149,10 @@ func (c *converter) array(v reflect.Value) (*ast.Term, error) {
 	if v.Len() == 0 {
 		return ast.InternedEmptyArray, nil
 	}
+	key, shared := sharedList(v)
+	if t := c.lists[key]; shared && t != nil {
+		return t, nil
+	}
 	terms := make([]*ast.Term, v.Len())
 	for i := range terms {
 		e, err := c.term(v.Index(i))
@@ -134,7 +161,11 @@ func (c *converter) array(v reflect.Value) (*ast.Term, error) {
 		}
 		terms[i] = e
 	}
-	return ast.ArrayTerm(terms...), nil
+	t := ast.ArrayTerm(terms...)
+	if shared {
+		c.lists[key] = t
+	}
+	return t, nil
 }
 
 func (c *converter) mapping(v reflect.Value) (*ast.Term, error) {
