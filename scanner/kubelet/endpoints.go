@@ -54,7 +54,7 @@ var endpoints = []Endpoint{
 	{"/portForward/{ns}/{pod}", "GET", "proxy", "", "get", "forwards ports into a pod's network namespace (WebSocket)", true},
 	{"/portForward/{ns}/{pod}", "POST", "proxy", "", "create", "forwards ports into a pod's network namespace (SPDY)", true},
 	{"/checkpoint/{ns}/{pod}/{container}", "POST", "checkpoint", "", "create", "a checkpoint archive of a container's memory (secrets in memory); nodes/proxy on kubelets before 1.37", false},
-	{"/debug/pprof/", "GET", "proxy", "", "get", "Go profiles of the kubelet (memory contents, goroutines)", false},
+	{"/debug/pprof/{profile}", "GET", "proxy", "", "get", "Go profiles of the kubelet (memory contents, goroutines, command line)", false},
 	{"/debug/flags/v", "GET", "proxy", "", "get", "kubelet log verbosity", false},
 	{"/debug/flags/v", "PUT", "proxy", "", "update", "changes kubelet log verbosity (can flood logs with request data)", false},
 }

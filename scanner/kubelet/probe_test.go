@@ -92,7 +92,7 @@ const (
 	anonExec    = "anonymous GET /exec/{ns}/{pod}/{container}"
 	anonConfigz = "anonymous GET /configz"
 	anonMetrics = "anonymous GET /metrics"
-	anonPprof   = "anonymous GET /debug/pprof/"
+	anonPprof   = "anonymous GET /debug/pprof/symbol"
 	anonFlags   = "anonymous GET /debug/flags/v"
 )
 

@@ -51,6 +51,8 @@ func TestAnswers(t *testing.T) {
 		{"debug disabled", Config{Anonymous: true, Mode: ModeAlwaysAllow}, "POST", "/run/a/b/c", "", 405, "Debug endpoints are disabled.\n"},
 		{"pprof disabled with debug off", Config{Anonymous: true, Mode: ModeAlwaysAllow}, "GET", "/debug/pprof/", "", 405, "Debug endpoints are disabled.\n"},
 		{"profiling disabled", Config{Anonymous: true, Mode: ModeAlwaysAllow, Debug: true, NoProfiling: true}, "GET", "/debug/pprof/", "", 405, "profiling endpoint is disabled.\n"},
+		{"pprof index has no route (1.37)", Config{Anonymous: true, Mode: ModeAlwaysAllow, Debug: true}, "GET", "/debug/pprof/", "", 404, "404: Page Not Found"},
+		{"pprof symbol", Config{Anonymous: true, Mode: ModeAlwaysAllow, Debug: true}, "GET", "/debug/pprof/symbol", "", 200, "num_symbols: 1\n"},
 		{"flags disabled", Config{Anonymous: true, Mode: ModeAlwaysAllow, Debug: true, NoProfiling: true}, "GET", "/debug/flags/v", "", 405, "flags endpoint is disabled.\n"},
 		{"flags GET", Config{Anonymous: true, Mode: ModeAlwaysAllow, Debug: true}, "GET", "/debug/flags/v", "", 406, "unsupported http method\n"},
 		{"403 legacy form", Config{Anonymous: true}, "GET", "/pods", "", 403, "Forbidden (user=system:anonymous, verb=get, resource=nodes, subresource=proxy)"},

@@ -73,7 +73,9 @@ func (st *state) debugRoute(method, path string) route {
 		if st.cfg.NoProfiling {
 			return route{h: textError(http.StatusMethodNotAllowed, profilingDisabled)}
 		}
-		return restful(method, path, "/debug/pprof", map[int][]string{0: {"GET"}, 1: {"GET"}}, pprofIndex)
+		// ws.Path("/debug/pprof/").Route(GET("/{subpath:*}")): the bare
+		// index path has no route in 1.37.
+		return restful(method, path, "/debug/pprof", map[int][]string{1: {"GET"}, 2: {"GET"}}, pprofIndex)
 	case path == "/debug/flags/v":
 		if st.cfg.NoProfiling {
 			return route{h: textError(http.StatusMethodNotAllowed, flagsDisabled)}
@@ -198,7 +200,14 @@ func (st *state) checkpoint(w http.ResponseWriter, _ *http.Request, p pod) {
 	writeJSON(w, map[string]any{"items": []string{"/var/lib/kubelet/checkpoints/checkpoint-" + p.name + ".tar"}})
 }
 
-func pprofIndex(w http.ResponseWriter, _ *http.Request) {
+// pprofIndex answers like net/http/pprof: symbol reports a count, other
+// subpaths the profile index.
+func pprofIndex(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/symbol") {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprint(w, "num_symbols: 1\n")
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprint(w, "<html><head><title>/debug/pprof/</title></head><body>Types of profiles available: goroutine heap</body></html>")
 }
