@@ -19,7 +19,8 @@ demo: build
 	  if [ $$code -gt 1 ]; then exit $$code; fi; \
 	  echo "(exit code $$code: 1 = findings at or above --fail-on high)"
 
-test: vet fmt-check unit
+# The README's test command: everything CI runs.
+test: vet fmt-check unit e2e
 
 vet:
 	$(GO) vet $(PKGS)
@@ -29,7 +30,7 @@ fmt-check:
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 unit:
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 # Regenerate docs/rules.md and docs/endpoints.md from the code (CI checks them).
 generate:
@@ -45,7 +46,7 @@ bench: build
 # servers (test/e2e, a nested module). The first build takes ~13 min on 2
 # cores; with the Go build cache reruns take ~30 s.
 e2e:
-	cd test/e2e && $(GO) vet ./... && $(GO) test -count=1 ./...
+	cd test/e2e && $(GO) vet ./... && $(GO) test -count=1 -timeout 45m ./...
 
 # Start the test bed with a seeded insecure cluster and print how to scan it;
 # Ctrl-C stops it. LAB_DIR keeps the kubeconfigs in a directory of your choice.
