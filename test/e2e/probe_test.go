@@ -29,11 +29,12 @@ var anonymousPlan = map[string]struct {
 	anonymous string
 	outcomes  map[string]string
 }{
-	// anonymous on + AlwaysAllow, profiling on: everything is open; the bare
-	// /debug/pprof/ prefix has no route in 1.37 and /debug/flags/v takes PUT.
+	// anonymous on + AlwaysAllow, profiling on: everything is open (the
+	// prober asks /debug/pprof/symbol: 1.37 has no route for the bare
+	// prefix); /debug/flags/v takes PUT.
 	testbed.NodeOpen: {"enabled", map[string]string{
 		"GET /healthz": allowed, "GET /pods": allowed, "POST /run": execOK, "GET /exec": execOK,
-		"GET /configz": allowed, "GET /metrics": allowed, "GET /debug/pprof/": notFound, "GET /debug/flags/v": rejected,
+		"GET /configz": allowed, "GET /metrics": allowed, "GET /debug/pprof/symbol": allowed, "GET /debug/flags/v": rejected,
 	}},
 	// anonymous on + Webhook: authenticated as system:anonymous, then denied.
 	testbed.NodeAnon: {"enabled", allOf(forbidden)},
@@ -46,7 +47,7 @@ var anonymousPlan = map[string]struct {
 	// system:unauthenticated: get works (exec via GET), create does not.
 	testbed.NodeLegacy: {"enabled", map[string]string{
 		"GET /healthz": allowed, "GET /pods": allowed, "POST /run": forbidden, "GET /exec": execOK,
-		"GET /configz": allowed, "GET /metrics": forbidden, "GET /debug/pprof/": disabled, "GET /debug/flags/v": disabled,
+		"GET /configz": allowed, "GET /metrics": forbidden, "GET /debug/pprof/symbol": disabled, "GET /debug/flags/v": disabled,
 	}},
 }
 
@@ -59,7 +60,7 @@ func with(m, over map[string]string) map[string]string {
 
 func allOf(outcome string) map[string]string {
 	m := map[string]string{}
-	for _, k := range []string{"GET /healthz", "GET /pods", "POST /run", "GET /exec", "GET /configz", "GET /metrics", "GET /debug/pprof/", "GET /debug/flags/v"} {
+	for _, k := range []string{"GET /healthz", "GET /pods", "POST /run", "GET /exec", "GET /configz", "GET /metrics", "GET /debug/pprof/symbol", "GET /debug/flags/v"} {
 		m[k] = outcome
 	}
 	return m
