@@ -81,7 +81,7 @@ func Scan(ctx context.Context, opts Options) (*finding.Report, error) {
 	if s.checked == 0 {
 		return s.report(nil), fmt.Errorf("%w: %d error(s)", finding.ErrNothingScanned, len(s.errs))
 	}
-	found, err := opts.Engine.Evaluate(ctx, s.doc)
+	found, err := opts.Engine.Evaluate(ctx, s.doc.PolicyView())
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}

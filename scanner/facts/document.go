@@ -68,3 +68,33 @@ type Verification struct {
 	Reason      string `json:"reason,omitempty"`
 	Error       string `json:"error,omitempty"`
 }
+
+// PolicyView returns the document the policies are evaluated on: the same
+// facts without the entries no rule can act on — subjects with no node
+// grant, ineffective grant or escalation, roles that carry no node access,
+// look-alike, aggregation or drift, and bindings whose role exists. On large
+// clusters that is most of the document, and handing it to Rego only costs
+// conversion time and memory. The full document still feeds reports and
+// who-can. README "Policy input schema" documents this.
+func (d *Document) PolicyView() *Document {
+	v := *d
+	v.Subjects = filter(d.Subjects, func(s *Subject) bool {
+		return len(s.Grants) > 0 || len(s.Ineffective) > 0 || len(s.Escalations) > 0
+	})
+	v.Roles = filter(d.Roles, func(r *Role) bool {
+		return len(r.NodeAccess) > 0 || len(r.Ineffective) > 0 || len(r.AggregatesInto) > 0 || len(r.AggregationDrift) > 0
+	})
+	v.Bindings = filter(d.Bindings, func(b *Binding) bool { return !b.RoleFound })
+	return &v
+}
+
+// filter keeps the elements for which keep is true, in order; never nil.
+func filter[T any](xs []T, keep func(*T) bool) []T {
+	out := make([]T, 0, len(xs)/8)
+	for i := range xs {
+		if keep(&xs[i]) {
+			out = append(out, xs[i])
+		}
+	}
+	return out
+}

@@ -21,7 +21,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
 	"github.com/kubelet-audit/kubelet-audit/scanner/inventory"
@@ -104,6 +106,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		}
 		l.path(p)
 	}
+	l.runJobs()
 	if err := ctx.Err(); err != nil {
 		return l.res, fmt.Errorf("load manifests: %w", err)
 	}
@@ -112,6 +115,60 @@ func Load(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			len(paths), len(l.res.Errors), ErrNothingLoaded)
 	}
 	return l.res, nil
+}
+
+// job is one file found by path/dir, loaded later on a worker; errs are the
+// problems found while walking just before it (kept in input order).
+type job struct {
+	path string
+	fi   fs.FileInfo
+	errs []finding.ScanError
+	res  *Result
+}
+
+// runJobs loads the planned files on GOMAXPROCS workers (parsing is CPU
+// bound) and merges their results in input order, so the outcome does not
+// depend on scheduling.
+func (l *loader) runJobs() {
+	jobs := append(l.jobs, job{errs: l.res.Errors}) // trailing walk errors
+	l.jobs, l.res.Errors = nil, nil
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(jobs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if jobs[i].fi == nil {
+					continue
+				}
+				w := newLoader(l.ctx, l.opts)
+				w.file(jobs[i].path, jobs[i].fi)
+				jobs[i].res = w.res
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, j := range jobs {
+		l.res.Errors = append(l.res.Errors, j.errs...)
+		if j.res != nil {
+			l.res.merge(j.res)
+		}
+	}
+}
+
+// merge adds another result's objects, errors and counts.
+func (r *Result) merge(o *Result) {
+	r.Inventory.Merge(o.Inventory)
+	r.Errors = append(r.Errors, o.Errors...)
+	r.Files += o.Files
+	r.Documents += o.Documents
+	r.Objects += o.Objects
+	r.Ignored += o.Ignored
 }
 
 // LoadReader loads one stream; name is used in sources and errors ("-" for
@@ -126,12 +183,14 @@ func LoadReader(ctx context.Context, name string, r io.Reader, opts Options) (*R
 	return l.res, nil
 }
 
-// loader carries the state of one Load call.
+// loader carries the state of one Load call (or of one file on a worker).
 type loader struct {
 	ctx  context.Context
 	opts Options
 	res  *Result
 	enc  jsonEncoder
+	// jobs are the files Load found, loaded by runJobs.
+	jobs []job
 }
 
 func newLoader(ctx context.Context, opts Options) *loader {
@@ -160,7 +219,9 @@ func (l *loader) path(p string) {
 		if in == nil {
 			in = os.Stdin
 		}
-		l.stream("-", in)
+		w := newLoader(l.ctx, l.opts)
+		w.stream("-", in)
+		l.queue(job{res: w.res})
 		return
 	}
 	fi, err := os.Stat(p)
@@ -172,7 +233,13 @@ func (l *loader) path(p string) {
 		l.dir(p)
 		return
 	}
-	l.file(p, fi)
+	l.queue(job{path: p, fi: fi})
+}
+
+// queue plans a job, carrying the walk errors recorded before it.
+func (l *loader) queue(j job) {
+	j.errs, l.res.Errors = l.res.Errors, nil
+	l.jobs = append(l.jobs, j)
 }
 
 // dir walks root in lexical order (filepath.WalkDir sorts each directory).
@@ -207,7 +274,7 @@ func (l *loader) dir(root string) {
 		if fi.IsDir() {
 			return nil // symlinked directory: not followed, avoids loops
 		}
-		l.file(p, fi)
+		l.queue(job{path: p, fi: fi})
 		return nil
 	})
 }
