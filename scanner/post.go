@@ -17,7 +17,7 @@ const (
 
 // postProcess fingerprints findings and applies annotation suppressions.
 func (s *scan) postProcess(found []finding.Finding) []finding.Finding {
-	ann := annotationIndex(s.inv)
+	ann := s.annotations
 	out := make([]finding.Finding, 0, len(found))
 	for _, f := range found {
 		if f.Status == "" {

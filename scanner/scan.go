@@ -59,6 +59,9 @@ type scan struct {
 	rbacInput bool
 	live      bool
 	cluster   *clusterState
+	// annotations indexes objects' annotations for suppressions; the
+	// inventory itself is released once facts are built.
+	annotations map[string]map[string]string
 }
 
 // Scan runs the scan. The returned error is nil, finding.ErrNothingScanned
@@ -134,6 +137,10 @@ func (s *scan) collect(ctx context.Context) error {
 	if s.opts.Cluster != nil {
 		s.clusterFollowUps(ctx)
 	}
+	// The facts hold what policies and reports need; on a large cluster the
+	// typed objects are most of the heap, so let them go before evaluation.
+	s.annotations = annotationIndex(s.inv)
+	s.inv = nil
 	return nil
 }
 
