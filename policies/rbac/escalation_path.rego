@@ -28,9 +28,11 @@ findings contains f if {
 	some s in lib.escalating
 	not s.system
 	not _exec_everywhere(s)
-	some e in s.escalations
-	group := lib.grant_key(e.path)
+	# Iterate the distinct paths, not every escalation: a path that allows
+	# several escalations would otherwise build the same finding again.
+	some group in {lib.grant_key(x.path) | some x in s.escalations}
 	same := [x | some x in s.escalations; lib.grant_key(x.path) == group]
+	e := same[0]
 	hows := sort({_how_text(x.kind) | some x in same})
 	details := sort({x.detail | some x in same})
 	f := {

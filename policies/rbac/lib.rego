@@ -94,7 +94,11 @@ ref_text(ref) := sprintf("%s %s/%s", [ref.kind, ref.namespace, ref.name]) if {
 
 # path_key identifies the role rule behind a grant: the fingerprint key of
 # subject findings, stable when messages or line numbers change.
-path_key(p) := sprintf("%s/%s#%d", [p.role.kind, p.role.name, p.ruleIndex]) if {
+# The resolver precomputes it (path.ruleKey); documents written by hand may
+# leave it out.
+path_key(p) := p.ruleKey if {
+	object.get(p, "ruleKey", "") != ""
+} else := sprintf("%s/%s#%d", [p.role.kind, p.role.name, p.ruleIndex]) if {
 	object.get(p, "aggregatedFrom", null) == null
 } else := sprintf("%s/%s<-%s#%d", [p.role.kind, p.role.name, p.aggregatedFrom.name, p.ruleIndex])
 
@@ -113,4 +117,8 @@ names_node_subresource(g) if regex.match(`(nodes|\*)/[a-z]`, g.rule)
 own_access(r) := [a | some a in list(r.nodeAccess); object.get(a, "aggregatedFrom", "") == ""]
 
 # grant_key groups the grants of one binding and role rule (one path).
-grant_key(p) := sprintf("%s|%s", [ref_text(p.binding), path_key(p)])
+# The resolver precomputes it (path.key): policies compare it for every pair
+# of a subject's grants, so building it here was most of their cost.
+grant_key(p) := p.key if {
+	object.get(p, "key", "") != ""
+} else := sprintf("%s|%s", [ref_text(p.binding), path_key(p)])

@@ -40,10 +40,9 @@ _exposed(s, g) if {
 findings contains f if {
 	some s in lib.granted
 	not s.system
-	some g in s.grants
-	_exposed(s, g)
-	group := lib.grant_key(g.path)
+	some group in {lib.grant_key(h.path) | some h in s.grants; _exposed(s, h)}
 	same := [h | some h in s.grants; _exposed(s, h); lib.grant_key(h.path) == group]
+	g := same[0]
 	subs := sort({h.subresource | some h in same})
 	verbs := sort({v | some h in same; some v in h.verbs})
 	f := {

@@ -26,10 +26,9 @@ findings contains f if {
 	some s in lib.granted
 	not s.system
 	not s.broad
-	some g in s.grants
-	g.subresource in _recon
-	group := lib.grant_key(g.path)
+	some group in {lib.grant_key(h.path) | some h in s.grants; h.subresource in _recon}
 	same := [h | some h in s.grants; h.subresource in _recon; lib.grant_key(h.path) == group]
+	g := same[0]
 	subs := sort({h.subresource | some h in same})
 	verbs := sort({v | some h in same; some v in h.verbs})
 	f := {

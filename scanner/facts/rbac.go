@@ -88,6 +88,13 @@ type Path struct {
 	// Text is the human chain, e.g. "ClusterRoleBinding debug -> ClusterRole
 	// node-debugger (rule #1 at deploy.yaml:12)".
 	Text string `json:"text"`
+	// RuleKey identifies the role rule: "ClusterRole/name#0", or
+	// "ClusterRole/view<-extra#0" for an aggregated rule. Stable across
+	// edits that move lines; policies use it as a fingerprint key.
+	RuleKey string `json:"ruleKey,omitempty"`
+	// Key identifies the whole path: "<binding kind> <ns/name>|<RuleKey>";
+	// policies group grants of one path by it.
+	Key string `json:"key,omitempty"`
 }
 
 // Reasons a node grant reaches nothing.

@@ -39,6 +39,14 @@ func refText(r facts.Ref) string {
 	return fmt.Sprintf("%s %q", r.Kind, r.Name)
 }
 
+// refKey renders "Kind ns/name" or "Kind name", like the policies' ref_text.
+func refKey(r facts.Ref) string {
+	if r.Namespace != "" {
+		return r.Kind + " " + r.Namespace + "/" + r.Name
+	}
+	return r.Kind + " " + r.Name
+}
+
 // rolePath is the provenance of a rule of role n, without a binding.
 func rolePath(n *roleNode, src ruleSrc) facts.Path {
 	p := facts.Path{
@@ -46,10 +54,12 @@ func rolePath(n *roleNode, src ruleSrc) facts.Path {
 		RuleLocation: src.from.ruleLocation(src.index),
 	}
 	text := refText(n.ref)
+	p.RuleKey = fmt.Sprintf("%s/%s#%d", n.ref.Kind, n.ref.Name, src.index)
 	if src.from != n {
 		from := src.from.ref
 		p.AggregatedFrom = &from
 		text += " <- aggregated from " + refText(from)
+		p.RuleKey = fmt.Sprintf("%s/%s<-%s#%d", n.ref.Kind, n.ref.Name, from.Name, src.index)
 	}
 	// Rule numbers in text are 1-based, as a reader counts; RuleIndex is 0-based.
 	p.Text = fmt.Sprintf("%s rule #%d (%s)", text, src.index+1, p.RuleLocation)
@@ -61,6 +71,7 @@ func bindingPath(b facts.Ref, n *roleNode, src ruleSrc) facts.Path {
 	p := rolePath(n, src)
 	p.Binding = b
 	p.Text = refText(b) + " -> " + p.Text
+	p.Key = refKey(b) + "|" + p.RuleKey
 	return p
 }
 
