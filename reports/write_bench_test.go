@@ -3,7 +3,6 @@ package reports_test
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"testing"
 
 	"github.com/kubelet-audit/kubelet-audit/hack/gen-rbac/gen"
@@ -15,20 +14,13 @@ import (
 // BenchmarkWriteCorpus writes the report of a generated corpus scan
 // (hack/gen-rbac, size M or $KUBELET_AUDIT_BENCH_SIZE) in every format.
 func BenchmarkWriteCorpus(b *testing.B) {
-	size, err := gen.BenchSize()
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := b.TempDir()
-	if _, err := gen.Write(dir, size, gen.DefaultSeed); err != nil {
-		b.Fatal(err)
-	}
+	manifests, _ := gen.BenchCorpus(b)
 	ctx := context.Background()
 	e, err := engine.Load(ctx, engine.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, err := scanner.Scan(ctx, scanner.Options{Paths: []string{filepath.Join(dir, gen.ManifestsDir)}, Engine: e})
+	r, err := scanner.Scan(ctx, scanner.Options{Paths: []string{manifests}, Engine: e})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,6 +6,7 @@ package kubelet_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func TestProbeToFindings(t *testing.T) {
 			s := kubelettest.New(t, tt.cfg)
 			tgt := kubelet.Target{Host: s.Host(), Port: s.Port(), ReadOnlyPort: s.ReadOnlyPort(), Node: "worker-1"}
 			if tgt.ReadOnlyPort == 0 {
-				tgt.ReadOnlyPort = closedPort(t)
+				tgt.ReadOnlyPort = kubelettest.ClosedPort(t)
 			}
 			o := opts
 			o.Token, o.AuthProbeOnly = tt.token, tt.token != ""
@@ -68,7 +69,7 @@ func TestProbeToFindings(t *testing.T) {
 				if !slices.Contains(got, f.RuleID) {
 					got = append(got, f.RuleID)
 				}
-				if f.Location.URI != "k8s://node/worker-1:"+itoa(s.Port()) || f.Resource.Name != "worker-1" {
+				if f.Location.URI != "k8s://node/worker-1:"+strconv.Itoa(s.Port()) || f.Resource.Name != "worker-1" {
 					t.Errorf("%s at %+v %+v", f.RuleID, f.Location, f.Resource)
 				}
 			}

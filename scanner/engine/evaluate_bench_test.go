@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/kubelet-audit/kubelet-audit/hack/gen-rbac/gen"
@@ -16,15 +15,8 @@ import (
 // $KUBELET_AUDIT_BENCH_SIZE) into a policy input document.
 func corpusDoc(b *testing.B) *facts.Document {
 	b.Helper()
-	size, err := gen.BenchSize()
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := b.TempDir()
-	if _, err := gen.Write(dir, size, gen.DefaultSeed); err != nil {
-		b.Fatal(err)
-	}
-	res, err := load.Load(context.Background(), []string{filepath.Join(dir, gen.ManifestsDir)}, load.Options{})
+	manifests, _ := gen.BenchCorpus(b)
+	res, err := load.Load(context.Background(), []string{manifests}, load.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -204,7 +204,7 @@ func TestProbeReadOnlyPort(t *testing.T) {
 
 	closed := kubelettest.New(t, kubelettest.Config{})
 	tgt := target(closed)
-	tgt.ReadOnlyPort = closedPort(t)
+	tgt.ReadOnlyPort = kubelettest.ClosedPort(t)
 	k = probeOne(t, closed, tgt, fast)
 	if k.ReadOnly == nil || k.ReadOnly.Open || k.ReadOnly.State != facts.StateClosed {
 		t.Errorf("read-only off: %+v, want closed", k.ReadOnly)
@@ -213,18 +213,6 @@ func TestProbeReadOnlyPort(t *testing.T) {
 	if k = probeOne(t, closed, tgt, fast); k.ReadOnly != nil {
 		t.Errorf("ReadOnlyPort 0 must skip T7, got %+v", k.ReadOnly)
 	}
-}
-
-// closedPort returns a loopback port nothing listens on.
-func closedPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
-	return p
 }
 
 func TestProbeTokenPass(t *testing.T) {
@@ -412,7 +400,7 @@ func TestProbeOrderAndLocations(t *testing.T) {
 	b := kubelettest.New(t, kubelettest.Config{})
 	ta, tb := target(a), target(b)
 	tb.Node = "worker-2"
-	tc := kubelet.Target{Host: "127.0.0.1", Port: closedPort(t)}
+	tc := kubelet.Target{Host: "127.0.0.1", Port: kubelettest.ClosedPort(t)}
 	ks := kubelet.Probe(context.Background(), []kubelet.Target{ta, tb, tc}, fast)
 	if len(ks) != 3 {
 		t.Fatalf("%d results", len(ks))

@@ -2,7 +2,6 @@ package load_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/kubelet-audit/kubelet-audit/hack/gen-rbac/gen"
@@ -13,16 +12,8 @@ import (
 // $KUBELET_AUDIT_BENCH_SIZE) from disk: walking, splitting, YAML and JSON
 // decoding into the inventory.
 func BenchmarkLoadCorpus(b *testing.B) {
-	size, err := gen.BenchSize()
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := b.TempDir()
-	a, err := gen.Write(dir, size, gen.DefaultSeed)
-	if err != nil {
-		b.Fatal(err)
-	}
-	paths := []string{filepath.Join(dir, gen.ManifestsDir)}
+	manifests, a := gen.BenchCorpus(b)
+	paths := []string{manifests}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

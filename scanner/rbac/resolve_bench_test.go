@@ -2,7 +2,6 @@ package rbac_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/kubelet-audit/kubelet-audit/hack/gen-rbac/gen"
@@ -14,16 +13,8 @@ import (
 // or $KUBELET_AUDIT_BENCH_SIZE): role index, aggregation, node grants,
 // ineffective grants and escalation paths for every subject.
 func BenchmarkResolveCorpus(b *testing.B) {
-	size, err := gen.BenchSize()
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := b.TempDir()
-	a, err := gen.Write(dir, size, gen.DefaultSeed)
-	if err != nil {
-		b.Fatal(err)
-	}
-	res, err := load.Load(context.Background(), []string{filepath.Join(dir, gen.ManifestsDir)}, load.Options{})
+	manifests, a := gen.BenchCorpus(b)
+	res, err := load.Load(context.Background(), []string{manifests}, load.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -32,6 +32,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"testing"
 
 	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
 )
@@ -205,4 +206,21 @@ func BenchSize() (Size, error) {
 		name = "M"
 	}
 	return SizeByName(name)
+}
+
+// BenchCorpus writes the benchmark corpus (BenchSize, DefaultSeed) into a
+// temporary directory of tb and returns the manifests directory and the
+// answer; any failure stops the benchmark.
+func BenchCorpus(tb testing.TB) (string, *Answer) {
+	tb.Helper()
+	size, err := BenchSize()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := tb.TempDir()
+	a, err := Write(dir, size, DefaultSeed)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return filepath.Join(dir, ManifestsDir), a
 }

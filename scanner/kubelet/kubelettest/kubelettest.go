@@ -300,3 +300,16 @@ func (r *recorder) requests() []Request {
 	defer r.mu.Unlock()
 	return append([]Request(nil), r.reqs...)
 }
+
+// ClosedPort returns a loopback port nothing listens on (a read-only port
+// that is off, an unreachable kubelet).
+func ClosedPort(tb testing.TB) int {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	return p
+}
