@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/kubelet-audit/kubelet-audit/scanner/baseline"
 	"github.com/kubelet-audit/kubelet-audit/scanner/engine"
@@ -37,6 +38,9 @@ type Options struct {
 	Version string
 	// Log receives progress notes and warnings (stderr); nil discards.
 	Log io.Writer
+	// Timings, when set, receives the wall time of each stage (developers:
+	// the hidden --timings flag; docs/benchmarks.md).
+	Timings io.Writer
 }
 
 // ProbeOptions probe kubelets given by address.
@@ -84,11 +88,15 @@ func Scan(ctx context.Context, opts Options) (*finding.Report, error) {
 	if s.checked == 0 {
 		return s.report(nil), fmt.Errorf("%w: %d error(s)", finding.ErrNothingScanned, len(s.errs))
 	}
+	start := time.Now()
 	found, err := opts.Engine.Evaluate(ctx, s.doc.PolicyView())
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}
+	s.timed("evaluate", start)
+	start = time.Now()
 	r := s.report(found)
+	s.timed("findings", start)
 	if opts.Baseline != "" {
 		b, err := baseline.Read(opts.Baseline)
 		if err != nil {
@@ -117,8 +125,10 @@ func mode(opts Options) string {
 
 // collect gathers facts from every requested source.
 func (s *scan) collect(ctx context.Context) error {
+	start := time.Now()
 	if len(s.opts.Paths) > 0 {
 		s.loadManifests(ctx)
+		s.timed("load", start)
 	}
 	if len(s.opts.KubeletConfigs) > 0 {
 		s.loadKubeletConfigs()
@@ -129,7 +139,9 @@ func (s *scan) collect(ctx context.Context) error {
 		}
 	}
 	if s.rbacInput {
+		start = time.Now()
 		s.resolve()
+		s.timed("resolve", start)
 	}
 	if s.opts.Probe != nil {
 		s.probe(ctx, s.opts.Probe.Targets, s.opts.Probe.Kubelet)
@@ -142,6 +154,13 @@ func (s *scan) collect(ctx context.Context) error {
 	s.annotations = annotationIndex(s.inv)
 	s.inv = nil
 	return nil
+}
+
+// timed writes a stage's wall time to Options.Timings.
+func (s *scan) timed(stage string, start time.Time) {
+	if s.opts.Timings != nil {
+		fmt.Fprintf(s.opts.Timings, "timing: %-9s %v\n", stage, time.Since(start).Round(time.Millisecond))
+	}
 }
 
 // report assembles the report from the evaluated findings.

@@ -22,34 +22,47 @@ package kubelet_audit.rbac.escalation_path
 
 import data.kubelet_audit.rbac.lib
 
-# One finding per subject and role rule, naming every escalation it allows.
-# Subjects that can already exec on every node gain nothing more.
+# One finding per subject and path (binding -> role rule), naming every
+# escalation it allows. Subjects that can already exec on every node gain
+# nothing more.
 findings contains f if {
 	some s in lib.escalating
 	not s.system
 	not _exec_everywhere(s)
-	# Iterate the distinct paths, not every escalation: a path that allows
-	# several escalations would otherwise build the same finding again.
-	some group in {lib.grant_key(x.path) | some x in s.escalations}
-	same := [x | some x in s.escalations; lib.grant_key(x.path) == group]
-	e := same[0]
-	hows := sort({_how_text(x.kind) | some x in same})
-	details := sort({x.detail | some x in same})
+	some g in _paths(s)
 	f := {
 		"msg": sprintf("%s has an escalation path to node access (%s) via %s: %s", [
-			s.id, concat("; ", hows), e.path.text, concat("; ", details),
+			s.id, concat("; ", sort({_how_text(k) | some k in g.kinds})), g.path.text, concat("; ", g.details),
 		]),
-		"resource": lib.resource(e.path.binding),
-		"location": e.path.binding.location,
+		"resource": lib.resource(g.path.binding),
+		"location": g.path.binding.location,
 		"subject": s.id,
-		"path": e.path.text,
+		"path": g.path.text,
 		"evidence": {
-			"kinds": concat(",", sort({x.kind | some x in same})),
-			"permissions": concat("; ", sort({sprintf("%s %s", [concat(",", lib.list(x.verbs)), x.resource]) | some x in same})),
-			"targets": _targets_text(same),
+			"kinds": concat(",", g.kinds),
+			"permissions": concat("; ", g.permissions),
+			"targets": _capped(g.targets),
 		},
-		"key": lib.path_key(e.path),
+		"key": lib.path_key(g.path),
 	}
+}
+
+# _paths is the resolver's grouping (escalationPaths); a hand-written
+# document without it is grouped here.
+_paths(s) := s.escalationPaths if count(lib.list(object.get(s, "escalationPaths", []))) > 0
+
+_paths(s) := [_group(s, k) | some k in {lib.grant_key(x.path) | some x in s.escalations}] if {
+	count(lib.list(object.get(s, "escalationPaths", []))) == 0
+}
+
+_group(s, k) := {
+	"path": same[0].path,
+	"kinds": sort({x.kind | some x in same}),
+	"permissions": sort({sprintf("%s %s", [concat(",", lib.list(x.verbs)), x.resource]) | some x in same}),
+	"details": sort({x.detail | some x in same}),
+	"targets": sort({t | some x in same; some t in lib.list(x.targets)}),
+} if {
+	same := [x | some x in s.escalations; lib.grant_key(x.path) == k]
 }
 
 _exec_everywhere(s) if {
@@ -58,12 +71,10 @@ _exec_everywhere(s) if {
 	count(lib.list(g.nodes)) == 0
 }
 
-# _targets_text names the first _max_targets targets and counts the rest: a
-# pod creator in a large cluster reaches thousands of ServiceAccounts, and
+# _capped names the first _max_targets targets and counts the rest: a pod
+# creator in a large cluster reaches thousands of ServiceAccounts, and
 # listing every one in every finding made reports grow with creators times
 # targets (hundreds of MB at 20,000 roles, docs/benchmarks.md).
-_targets_text(same) := _capped(_targets(same))
-
 _max_targets := 10
 
 _capped(ts) := concat(", ", ts) if count(ts) <= _max_targets
@@ -71,12 +82,6 @@ _capped(ts) := concat(", ", ts) if count(ts) <= _max_targets
 _capped(ts) := sprintf("%s and %d more", [concat(", ", array.slice(ts, 0, _max_targets)), count(ts) - _max_targets]) if {
 	count(ts) > _max_targets
 }
-
-# One escalation's targets come sorted and unique from the resolver; only
-# a group of several needs merging.
-_targets(same) := lib.list(same[0].targets) if count(same) == 1
-
-_targets(same) := sort({t | some x in same; some t in lib.list(x.targets)}) if count(same) > 1
 
 _how_text(kind) := _how[kind]
 

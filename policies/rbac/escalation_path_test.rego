@@ -45,3 +45,18 @@ test_negative_system_subject if {
 	s := fx.extend(fx.masters, {"escalations": [_esc("bind")]})
 	count(rule.findings) == 0 with input as fx.subjects_doc([s, fx.user("nobody")])
 }
+
+test_resolver_grouping_is_used if {
+	grouped := {
+		"path": _esc("bind").path, "kinds": ["bind", "write-bindings"],
+		"permissions": ["bind clusterroles", "create clusterrolebindings"],
+		"details": ["can bind cluster-admin"], "targets": [],
+	}
+	s := fx.extend(fx.user("ci"), {"escalations": [_esc("bind")], "escalationPaths": [grouped]})
+	fs := rule.findings with input as fx.subjects_doc([s])
+	count(fs) == 1
+	some f in fs
+	f.evidence.kinds == "bind,write-bindings"
+	f.evidence.permissions == "bind clusterroles; create clusterrolebindings"
+	contains(f.msg, "can bind cluster-admin")
+}

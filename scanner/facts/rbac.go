@@ -1,5 +1,10 @@
 package facts
 
+import (
+	"slices"
+	"strings"
+)
+
 // Subject scopes: how many identities a subject stands for.
 const (
 	ScopeAnonymous       = "anonymous"                 // User system:anonymous
@@ -38,6 +43,10 @@ type Subject struct {
 	Ineffective []Ineffective `json:"ineffective"`
 	// Escalations are permissions that let the subject gain node access.
 	Escalations []Escalation `json:"escalations"`
+	// EscalationPaths groups Escalations by the binding -> role -> rule
+	// path they come through, in first-seen order: policies report one
+	// finding per path without comparing every pair of escalations.
+	EscalationPaths []EscalationPath `json:"escalationPaths"`
 }
 
 // Workload runs pods as a ServiceAccount.
@@ -148,6 +157,71 @@ type Escalation struct {
 	Targets []string `json:"targets"`
 	Detail  string   `json:"detail"`
 	Path    Path     `json:"path"`
+}
+
+// EscalationPath is the escalations of one subject through one path.
+type EscalationPath struct {
+	Path Path `json:"path"`
+	// Kinds, Permissions ("verbs resource"), Details and Targets are the
+	// sorted, distinct values of the path's escalations.
+	Kinds       []string `json:"kinds"`
+	Permissions []string `json:"permissions"`
+	Details     []string `json:"details"`
+	Targets     []string `json:"targets"`
+}
+
+// GroupEscalations groups escalations by path key (Path.Key, else Path.Text).
+func GroupEscalations(es []Escalation) []EscalationPath {
+	out := []EscalationPath{}
+	index := map[string]int{}
+	for _, e := range es {
+		key := e.Path.Key
+		if key == "" {
+			key = e.Path.Text
+		}
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			// The first escalation's targets are shared, not copied: the
+			// resolver hands one sorted list to many escalations.
+			out = append(out, EscalationPath{Path: e.Path, Targets: e.Targets})
+		} else {
+			out[i].Targets = append(slices.Clip(out[i].Targets), e.Targets...)
+		}
+		g := &out[i]
+		g.Kinds = append(g.Kinds, e.Kind)
+		g.Permissions = append(g.Permissions, strings.Join(e.Verbs, ",")+" "+e.Resource)
+		g.Details = append(g.Details, e.Detail)
+	}
+	for i := range out {
+		g := &out[i]
+		g.Kinds, g.Permissions, g.Details, g.Targets = sortedSet(g.Kinds), sortedSet(g.Permissions), sortedSet(g.Details), sortedSet(g.Targets)
+	}
+	return out
+}
+
+// sortedSet returns xs sorted without duplicates ([] for nil); xs itself
+// when it already is, else a copy (xs may be shared).
+func sortedSet(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	if slices.IsSorted(xs) && !hasAdjacentDup(xs) {
+		return xs
+	}
+	ys := slices.Clone(xs)
+	slices.Sort(ys)
+	return slices.Compact(ys)
+}
+
+func hasAdjacentDup(xs []string) bool {
+	for i := 1; i < len(xs); i++ {
+		if xs[i] == xs[i-1] {
+			return true
+		}
+	}
+	return false
 }
 
 // Role is a Role or ClusterRole and the node access it carries.

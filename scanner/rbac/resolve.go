@@ -242,6 +242,7 @@ func (r *resolver) addEscalations() {
 	for id, held := range r.held {
 		subj := r.subjects[id]
 		subj.Escalations = r.escalations(subj, held, &h)
+		subj.EscalationPaths = facts.GroupEscalations(subj.Escalations)
 	}
 }
 

@@ -66,6 +66,7 @@ func newSubject(r *resolver, s rbacv1.Subject, id, ns string) *facts.Subject {
 	subj := &facts.Subject{
 		ID: id, Kind: s.Kind, Name: s.Name, Namespace: ns,
 		Workloads: []facts.Workload{}, Grants: []facts.Grant{}, Ineffective: []facts.Ineffective{}, Escalations: []facts.Escalation{},
+		EscalationPaths: []facts.EscalationPath{},
 	}
 	subj.Scope, subj.Broad = scopeOf(s.Kind, s.Name)
 	subj.System = isSystem(s.Kind, s.Name, ns)

@@ -13,14 +13,17 @@ import (
 // (docs/benchmarks.md "Where time goes").
 type profileFlags struct {
 	cpu, mem string
+	timings  bool
 }
 
 func (p *profileFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&p.cpu, "cpuprofile", "", "write a CPU profile of the scan to FILE (go tool pprof)")
 	f.StringVar(&p.mem, "memprofile", "", "write a heap profile (allocations) at the end of the scan to FILE")
+	f.BoolVar(&p.timings, "timings", false, "print the wall time of each scan stage to stderr")
 	_ = f.MarkHidden("cpuprofile") // the flags exist: MarkHidden cannot fail
 	_ = f.MarkHidden("memprofile")
+	_ = f.MarkHidden("timings")
 }
 
 // run calls fn between starting and stopping the requested profiles.

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -108,6 +109,9 @@ func newScanCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if prof.timings {
+				opts.Timings = cmd.ErrOrStderr()
+			}
 			return prof.run(func() error { return runScan(cmd, opts, &out, &policy) })
 		},
 	}
@@ -122,18 +126,29 @@ func newScanCmd() *cobra.Command {
 func runScan(cmd *cobra.Command, opts scanner.Options, out *outputFlags, policy *policyFlags) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), out.timeout)
 	defer cancel()
+	start := time.Now()
 	eng, err := policy.engine(ctx)
 	if err != nil {
 		return err
 	}
+	timed(opts.Timings, "policies", start)
 	opts.Engine, opts.Baseline, opts.Log = eng, out.baseline, out.log(cmd)
 	r, err := scanner.Scan(ctx, opts)
 	if r != nil {
+		start = time.Now()
 		if werr := out.finish(cmd, r); werr != nil && err == nil {
 			err = werr
 		}
+		timed(opts.Timings, "reports", start)
 	}
 	return err
+}
+
+// timed writes a stage's wall time to w (the hidden --timings flag).
+func timed(w io.Writer, stage string, start time.Time) {
+	if w != nil {
+		fmt.Fprintf(w, "timing: %-9s %v\n", stage, time.Since(start).Round(time.Millisecond))
+	}
 }
 
 // kubeletFlags configure the kubelet prober.
