@@ -66,6 +66,9 @@ type scan struct {
 	// annotations indexes objects' annotations for suppressions; the
 	// inventory itself is released once facts are built.
 	annotations map[string]map[string]string
+	// access and mode outlive the facts document (released before evaluation).
+	access []finding.Access
+	mode   string
 }
 
 // Scan runs the scan. The returned error is nil, finding.ErrNothingScanned
@@ -81,7 +84,7 @@ func Scan(ctx context.Context, opts Options) (*finding.Report, error) {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	s := &scan{opts: opts, doc: facts.New(mode(opts)), inv: newInventory()}
+	s := &scan{opts: opts, doc: facts.New(mode(opts)), inv: newInventory(), mode: mode(opts)}
 	if err := s.collect(ctx); err != nil {
 		return nil, err
 	}
@@ -89,7 +92,13 @@ func Scan(ctx context.Context, opts Options) (*finding.Report, error) {
 		return s.report(nil), fmt.Errorf("%w: %d error(s)", finding.ErrNothingScanned, len(s.errs))
 	}
 	start := time.Now()
-	found, err := opts.Engine.Evaluate(ctx, s.doc.PolicyView())
+	// Reports need the access edges of every subject; policies need only
+	// the policy view. Keep the edges and let the rest of the facts go, so
+	// the evaluation's own memory does not add to them.
+	view := s.doc.PolicyView()
+	s.access = accessEdges(s.doc.Subjects)
+	s.doc = nil
+	found, err := opts.Engine.Evaluate(ctx, view)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}
@@ -172,12 +181,12 @@ func (s *scan) report(found []finding.Finding) *finding.Report {
 			PolicyHash: s.opts.Engine.Hash(),
 			URI:        "https://github.com/kubelet-audit/kubelet-audit",
 		},
-		Mode:     s.doc.Mode,
+		Mode:     s.mode,
 		Sources:  s.sources,
 		Rules:    s.opts.Engine.Rules(),
 		Findings: s.postProcess(found),
 		Errors:   append([]finding.ScanError{}, s.errs...),
-		Access:   accessEdges(s.doc.Subjects),
+		Access:   s.access,
 	}
 	finding.Sort(r.Findings)
 	finding.SortErrors(r.Errors)
