@@ -55,13 +55,20 @@ func writeArray(bw *bufio.Writer, a splice, escapeHTML bool) error {
 	}
 	inner := a.indent + "  "
 	bw.WriteString("[\n")
+	// One encoder and buffer for every element: json.Encoder keeps its
+	// indentation buffer between calls, so large arrays do not allocate
+	// per element.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent(inner, "  ")
+	enc.SetEscapeHTML(escapeHTML)
 	for i := range a.n {
-		b, err := encodeIndented(a.elem(i), inner, escapeHTML)
-		if err != nil {
+		buf.Reset()
+		if err := enc.Encode(a.elem(i)); err != nil {
 			return err
 		}
 		bw.WriteString(inner)
-		bw.Write(b)
+		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 		if i < a.n-1 {
 			bw.WriteByte(',')
 		}
