@@ -84,6 +84,15 @@ func Scan(ctx context.Context, opts Options) (*finding.Report, error) {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
+	var known *baseline.File
+	if opts.Baseline != "" {
+		// Read before scanning: a wrong path should not cost a whole scan.
+		b, err := baseline.Read(opts.Baseline)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", finding.ErrUsage, err)
+		}
+		known = b
+	}
 	s := &scan{opts: opts, doc: facts.New(mode(opts)), inv: newInventory(), mode: mode(opts)}
 	if err := s.collect(ctx); err != nil {
 		return nil, err
@@ -106,12 +115,8 @@ func Scan(ctx context.Context, opts Options) (*finding.Report, error) {
 	start = time.Now()
 	r := s.report(found)
 	s.timed("findings", start)
-	if opts.Baseline != "" {
-		b, err := baseline.Read(opts.Baseline)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", finding.ErrUsage, err)
-		}
-		b.Apply(r)
+	if known != nil {
+		known.Apply(r)
 		r.Summarize()
 	}
 	return r, nil

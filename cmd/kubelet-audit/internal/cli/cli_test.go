@@ -311,3 +311,15 @@ func TestReadmeListsEveryRule(t *testing.T) {
 		}
 	}
 }
+
+// TestBaselineErrors: a missing or foreign baseline is a usage error before any scanning.
+func TestBaselineErrors(t *testing.T) {
+	dir := t.TempDir()
+	other := writeFile(t, dir, "other.json", `{"schemaVersion": "something/else", "findings": []}`)
+	for _, path := range []string{filepath.Join(dir, "missing.json"), other} {
+		code, _, stderr := run(t, "scan", demo, "--baseline", path)
+		if code != ExitError || !strings.Contains(stderr, filepath.Base(path)) {
+			t.Errorf("--baseline %s: exit %d, stderr %q; want 2 naming the file", path, code, stderr)
+		}
+	}
+}
