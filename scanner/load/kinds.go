@@ -166,7 +166,8 @@ func (l *loader) kubeletConfig(o object) {
 		return
 	}
 	l.res.Inventory.KubeletConfigs = append(l.res.Inventory.KubeletConfigs, inventory.RawObject{
-		APIVersion: o.apiVersion, Kind: o.kind, JSON: bytes.Clone(js), Source: o.source(),
+		// node values may share the batch text (fastParser): copy what is kept
+		APIVersion: strings.Clone(o.apiVersion), Kind: strings.Clone(o.kind), JSON: bytes.Clone(js), Source: o.source(),
 	})
 }
 
@@ -195,7 +196,7 @@ func (l *loader) workload(o object) {
 	}
 	defaultNS(meta)
 	l.res.Inventory.Workloads = append(l.res.Inventory.Workloads, inventory.Workload{
-		Kind: o.kind, Namespace: meta.Namespace, Name: meta.Name, ServiceAccount: sa,
+		Kind: strings.Clone(o.kind), Namespace: meta.Namespace, Name: meta.Name, ServiceAccount: sa,
 		AutomountToken: spec.AutomountServiceAccountToken == nil || *spec.AutomountServiceAccountToken,
 		Annotations:    meta.Annotations, Source: o.source(),
 	})

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -138,11 +139,13 @@ func (l *loader) runJobs() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			reuse := new(buffers)
 			for i := range next {
 				if jobs[i].fi == nil {
 					continue
 				}
 				w := newLoader(l.ctx, l.opts)
+				w.buf = reuse
 				w.file(jobs[i].path, jobs[i].fi)
 				jobs[i].res = w.res
 			}
@@ -153,12 +156,35 @@ func (l *loader) runJobs() {
 	}
 	close(next)
 	wg.Wait()
+	l.reserve(jobs)
 	for _, j := range jobs {
 		l.res.Errors = append(l.res.Errors, j.errs...)
 		if j.res != nil {
 			l.res.merge(j.res)
 		}
 	}
+}
+
+// reserve grows the inventory once for the objects of all jobs, so merging
+// them does not copy the slices again and again.
+func (l *loader) reserve(jobs []job) {
+	var cr, r, crb, rb, w, sa, kc int
+	for _, j := range jobs {
+		if j.res == nil {
+			continue
+		}
+		o := j.res.Inventory
+		cr, r, crb, rb = cr+len(o.ClusterRoles), r+len(o.Roles), crb+len(o.ClusterRoleBindings), rb+len(o.RoleBindings)
+		w, sa, kc = w+len(o.Workloads), sa+len(o.ServiceAccounts), kc+len(o.KubeletConfigs)
+	}
+	inv := l.res.Inventory
+	inv.ClusterRoles = slices.Grow(inv.ClusterRoles, cr)
+	inv.Roles = slices.Grow(inv.Roles, r)
+	inv.ClusterRoleBindings = slices.Grow(inv.ClusterRoleBindings, crb)
+	inv.RoleBindings = slices.Grow(inv.RoleBindings, rb)
+	inv.Workloads = slices.Grow(inv.Workloads, w)
+	inv.ServiceAccounts = slices.Grow(inv.ServiceAccounts, sa)
+	inv.KubeletConfigs = slices.Grow(inv.KubeletConfigs, kc)
 }
 
 // merge adds another result's objects, errors and counts.
@@ -189,12 +215,21 @@ type loader struct {
 	opts Options
 	res  *Result
 	enc  jsonEncoder
+	// buf is shared by the files one worker loads.
+	buf *buffers
 	// jobs are the files Load found, loaded by runJobs.
 	jobs []job
 }
 
 func newLoader(ctx context.Context, opts Options) *loader {
-	return &loader{ctx: ctx, opts: opts, res: &Result{Inventory: &inventory.Inventory{}}}
+	return &loader{ctx: ctx, opts: opts, res: &Result{Inventory: &inventory.Inventory{}}, buf: new(buffers)}
+}
+
+// buffers are the parsing state a worker reuses from one file to the next.
+type buffers struct {
+	reader *bufio.Reader
+	batch  batch
+	fast   fastParser
 }
 
 // errorf records a ScanError for source at line (0 = whole source).
@@ -313,23 +348,30 @@ func size(n int64) string {
 // stream splits r into documents and loads them one at a time.
 func (l *loader) stream(name string, r io.Reader) {
 	l.res.Files++
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := l.buf.reader
+	if br == nil {
+		br = bufio.NewReaderSize(r, 64<<10)
+		l.buf.reader = br
+	}
+	br.Reset(r)
+	defer br.Reset(nil) // do not keep the file
 	if looksBinary(br) {
 		l.errorf(name, 0, "binary file (contains NUL bytes), not a YAML or JSON manifest; skipped")
 		return
 	}
 	sp := newSplitter(br, l.opts.maxSize())
-	var b batch
+	b := &l.buf.batch
+	b.text, b.chunks = b.text[:0], b.chunks[:0]
 	for l.ctx.Err() == nil {
 		c, err := sp.next()
 		if b.keep(c) && b.add(c) {
-			l.flush(name, &b)
+			l.flush(name, b)
 		}
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			l.flush(name, &b)
+			l.flush(name, b)
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = fmt.Errorf("cannot read: %w", pe.Err)
@@ -338,5 +380,5 @@ func (l *loader) stream(name string, r io.Reader) {
 			return
 		}
 	}
-	l.flush(name, &b)
+	l.flush(name, b)
 }

@@ -54,7 +54,11 @@ func (b *batch) add(c chunk) bool {
 // is attributed to its document and the others still load.
 func (l *loader) flush(name string, b *batch) {
 	defer func() { b.text, b.chunks = b.text[:0], b.chunks[:0] }()
-	docs, err := parseAll(b.text)
+	docs, ok := l.buf.fast.parse(b.text)
+	var err error
+	if !ok {
+		docs, err = parseAll(b.text)
+	}
 	if err != nil {
 		off := 0
 		for _, c := range b.chunks {
@@ -304,8 +308,12 @@ func truncate(s string, n int) string {
 
 // decode converts o's node to JSON and unmarshals it into v with the
 // case-sensitive decoder the API server uses. It returns the JSON (valid
-// until the next decode) and false after recording an error.
+// until the next decode; nil when the node decoder took the common case
+// without it) and false after recording an error.
 func (l *loader) decode(o object, v any) ([]byte, bool) {
+	if l.buf.fast.dec.decode(o.node, v) {
+		return nil, true
+	}
 	js, err := l.enc.encode(o.node)
 	if err != nil {
 		line := o.line

@@ -1,0 +1,277 @@
+package load
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// nodeDecoder is the fast path of decode for the most numerous kinds.
+type nodeDecoder struct {
+	// cache holds recent strings: node values may be substrings of a
+	// whole batch (fastParser) and must not keep it alive, and verbs,
+	// groups, kinds and namespaces repeat a lot.
+	cache [1024]string
+}
+
+// intern returns a copy of s that does not share memory with the nodes,
+// reusing an earlier copy when it is in the cache.
+func (d *nodeDecoder) intern(s string) string {
+	if len(s) > 64 {
+		return strings.Clone(s)
+	}
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	c := &d.cache[h%uint32(len(d.cache))]
+	if *c != s {
+		*c = strings.Clone(s)
+	}
+	return *c
+}
+
+// decode decodes RBAC objects and ServiceAccounts straight from their
+// node into v, skipping the YAML → JSON → struct round trip that dominates
+// their loading. It handles only what it can decode exactly like that round
+// trip: known fields with string, bool, list or mapping values, distinct
+// keys, no aliases, merge keys or nulls. On anything else (other kinds,
+// other fields such as managedFields or aggregationRule, type mismatches) it
+// returns false with v untouched, and decode takes the JSON path, which owns
+// every error message. TestFastDecodeMatchesJSON and FuzzFastDecode check
+// that both paths give equal objects.
+func (d *nodeDecoder) decode(n *yaml.Node, v any) bool {
+	switch v := v.(type) {
+	case *rbacv1.Role:
+		var r rbacv1.Role
+		ok := d.object(n, &r.TypeMeta, &r.ObjectMeta, func(k string, x *yaml.Node) bool {
+			return k == "rules" && d.policyRules(x, &r.Rules)
+		})
+		return ok && set(v, r)
+	case *rbacv1.ClusterRole:
+		var r rbacv1.ClusterRole
+		ok := d.object(n, &r.TypeMeta, &r.ObjectMeta, func(k string, x *yaml.Node) bool {
+			return k == "rules" && d.policyRules(x, &r.Rules)
+		})
+		return ok && set(v, r)
+	case *rbacv1.RoleBinding:
+		var b rbacv1.RoleBinding
+		ok := d.object(n, &b.TypeMeta, &b.ObjectMeta, func(k string, x *yaml.Node) bool {
+			return d.bindingField(k, x, &b.Subjects, &b.RoleRef)
+		})
+		return ok && set(v, b)
+	case *rbacv1.ClusterRoleBinding:
+		var b rbacv1.ClusterRoleBinding
+		ok := d.object(n, &b.TypeMeta, &b.ObjectMeta, func(k string, x *yaml.Node) bool {
+			return d.bindingField(k, x, &b.Subjects, &b.RoleRef)
+		})
+		return ok && set(v, b)
+	case *corev1.ServiceAccount:
+		var sa corev1.ServiceAccount
+		ok := d.object(n, &sa.TypeMeta, &sa.ObjectMeta, func(k string, x *yaml.Node) bool {
+			if k != "automountServiceAccountToken" {
+				return false
+			}
+			b, ok := boolValue(x)
+			sa.AutomountServiceAccountToken = &b
+			return ok
+		})
+		return ok && set(v, sa)
+	}
+	return false
+}
+
+func set[T any](dst *T, v T) bool {
+	*dst = v
+	return true
+}
+
+// fields calls f for each entry of the mapping n, whose keys must be
+// distinct plain strings (a duplicate would make the JSON decoder merge).
+func fields(n *yaml.Node, f func(k string, v *yaml.Node) bool) bool {
+	if n.Kind != yaml.MappingNode || len(n.Content) > 64 {
+		return false
+	}
+	c := n.Content
+	for i := 0; i+1 < len(c); i += 2 {
+		k := c[i]
+		if !isString(k) || k.Value == "<<" {
+			return false
+		}
+		for j := 0; j < i; j += 2 {
+			if c[j].Value == k.Value {
+				return false
+			}
+		}
+		if !f(k.Value, c[i+1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// object decodes the top level of an object: apiVersion, kind, metadata,
+// and the type's own fields through own.
+func (d *nodeDecoder) object(n *yaml.Node, tm *metav1.TypeMeta, om *metav1.ObjectMeta, own func(k string, v *yaml.Node) bool) bool {
+	return fields(n, func(k string, v *yaml.Node) bool {
+		switch k {
+		case "apiVersion":
+			return d.str(v, &tm.APIVersion)
+		case "kind":
+			return d.str(v, &tm.Kind)
+		case "metadata":
+			return d.objectMeta(v, om)
+		}
+		return own(k, v)
+	})
+}
+
+func (d *nodeDecoder) objectMeta(n *yaml.Node, m *metav1.ObjectMeta) bool {
+	return fields(n, func(k string, v *yaml.Node) bool {
+		switch k {
+		case "name":
+			return d.str(v, &m.Name)
+		case "generateName":
+			return d.str(v, &m.GenerateName)
+		case "namespace":
+			return d.str(v, &m.Namespace)
+		case "uid":
+			var s string
+			ok := d.str(v, &s)
+			m.UID = types.UID(s)
+			return ok
+		case "resourceVersion":
+			return d.str(v, &m.ResourceVersion)
+		case "labels":
+			return d.stringMap(v, &m.Labels)
+		case "annotations":
+			return d.stringMap(v, &m.Annotations)
+		}
+		return false
+	})
+}
+
+func (d *nodeDecoder) policyRules(n *yaml.Node, out *[]rbacv1.PolicyRule) bool {
+	return list(n, out, func(n *yaml.Node, r *rbacv1.PolicyRule) bool {
+		return fields(n, func(k string, v *yaml.Node) bool {
+			switch k {
+			case "verbs":
+				return d.stringList(v, &r.Verbs)
+			case "apiGroups":
+				return d.stringList(v, &r.APIGroups)
+			case "resources":
+				return d.stringList(v, &r.Resources)
+			case "resourceNames":
+				return d.stringList(v, &r.ResourceNames)
+			case "nonResourceURLs":
+				return d.stringList(v, &r.NonResourceURLs)
+			}
+			return false
+		})
+	})
+}
+
+func (d *nodeDecoder) bindingField(k string, v *yaml.Node, subjects *[]rbacv1.Subject, ref *rbacv1.RoleRef) bool {
+	switch k {
+	case "subjects":
+		return list(v, subjects, func(n *yaml.Node, s *rbacv1.Subject) bool {
+			return fields(n, func(k string, v *yaml.Node) bool {
+				switch k {
+				case "kind":
+					return d.str(v, &s.Kind)
+				case "apiGroup":
+					return d.str(v, &s.APIGroup)
+				case "name":
+					return d.str(v, &s.Name)
+				case "namespace":
+					return d.str(v, &s.Namespace)
+				}
+				return false
+			})
+		})
+	case "roleRef":
+		return fields(v, func(k string, v *yaml.Node) bool {
+			switch k {
+			case "apiGroup":
+				return d.str(v, &ref.APIGroup)
+			case "kind":
+				return d.str(v, &ref.Kind)
+			case "name":
+				return d.str(v, &ref.Name)
+			}
+			return false
+		})
+	}
+	return false
+}
+
+// list decodes a sequence; like the JSON decoder it makes an empty,
+// non-nil slice for [].
+func list[T any](n *yaml.Node, out *[]T, item func(*yaml.Node, *T) bool) bool {
+	if n.Kind != yaml.SequenceNode {
+		return false
+	}
+	s := make([]T, len(n.Content))
+	for i, c := range n.Content {
+		if !item(c, &s[i]) {
+			return false
+		}
+	}
+	*out = s
+	return true
+}
+
+func (d *nodeDecoder) stringList(n *yaml.Node, out *[]string) bool {
+	return list(n, out, d.str)
+}
+
+// stringMap decodes a mapping of strings; a repeated key keeps its last
+// value, as in the JSON decoder.
+func (d *nodeDecoder) stringMap(n *yaml.Node, out *map[string]string) bool {
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
+	m := make(map[string]string, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Value == "<<" || !utf8.ValidString(k.Value) || !isString(v) {
+			return false
+		}
+		m[d.intern(k.Value)] = d.intern(v.Value)
+	}
+	*out = m
+	return true
+}
+
+// isString reports a scalar the JSON path turns into this very string.
+func isString(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == strTag && utf8.ValidString(n.Value)
+}
+
+func (d *nodeDecoder) str(n *yaml.Node, out *string) bool {
+	if !isString(n) {
+		return false
+	}
+	*out = d.intern(n.Value)
+	return true
+}
+
+// boolValue accepts the plain booleans yaml.v3 resolves (true, True, TRUE,
+// false, ...); tagged or other spellings take the JSON path.
+func boolValue(n *yaml.Node) (bool, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Style != 0 {
+		return false, false
+	}
+	switch n.Value {
+	case "true", "True", "TRUE":
+		return true, true
+	case "false", "False", "FALSE":
+		return false, true
+	}
+	return false, false
+}
