@@ -5,6 +5,8 @@ import (
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -36,8 +38,8 @@ func (d *nodeDecoder) intern(s string) string {
 	return *c
 }
 
-// decode decodes RBAC objects and ServiceAccounts straight from their
-// node into v, skipping the YAML → JSON → struct round trip that dominates
+// decode decodes RBAC objects, ServiceAccounts and simple workloads
+// straight from their node into v, skipping the YAML → JSON → struct round trip that dominates
 // their loading. It handles only what it can decode exactly like that round
 // trip: known fields with string, bool, list or mapping values, distinct
 // keys, no aliases, merge keys or nulls. On anything else (other kinds,
@@ -82,8 +84,86 @@ func (d *nodeDecoder) decode(n *yaml.Node, v any) bool {
 			return ok
 		})
 		return ok && set(v, sa)
+	case *appsv1.Deployment:
+		var w appsv1.Deployment
+		return d.workload(n, &w.TypeMeta, &w.ObjectMeta, &w.Spec.Selector, &w.Spec.Template) && set(v, w)
+	case *appsv1.DaemonSet:
+		var w appsv1.DaemonSet
+		return d.workload(n, &w.TypeMeta, &w.ObjectMeta, &w.Spec.Selector, &w.Spec.Template) && set(v, w)
+	case *appsv1.StatefulSet:
+		var w appsv1.StatefulSet
+		return d.workload(n, &w.TypeMeta, &w.ObjectMeta, &w.Spec.Selector, &w.Spec.Template) && set(v, w)
+	case *appsv1.ReplicaSet:
+		var w appsv1.ReplicaSet
+		return d.workload(n, &w.TypeMeta, &w.ObjectMeta, &w.Spec.Selector, &w.Spec.Template) && set(v, w)
+	case *batchv1.Job:
+		var w batchv1.Job
+		return d.workload(n, &w.TypeMeta, &w.ObjectMeta, &w.Spec.Selector, &w.Spec.Template) && set(v, w)
+	case *corev1.Pod:
+		var w corev1.Pod
+		ok := d.object(n, &w.TypeMeta, &w.ObjectMeta, func(k string, x *yaml.Node) bool {
+			return k == "spec" && d.podSpec(x, &w.Spec)
+		})
+		return ok && set(v, w)
 	}
 	return false
+}
+
+// workload decodes an object whose spec holds only a selector of
+// matchLabels and a pod template.
+func (d *nodeDecoder) workload(n *yaml.Node, tm *metav1.TypeMeta, om *metav1.ObjectMeta, sel **metav1.LabelSelector, tpl *corev1.PodTemplateSpec) bool {
+	return d.object(n, tm, om, func(k string, x *yaml.Node) bool {
+		return k == "spec" && fields(x, func(k string, x *yaml.Node) bool {
+			switch k {
+			case "selector":
+				*sel = new(metav1.LabelSelector)
+				return fields(x, func(k string, x *yaml.Node) bool {
+					return k == "matchLabels" && d.stringMap(x, &(*sel).MatchLabels)
+				})
+			case "template":
+				return fields(x, func(k string, x *yaml.Node) bool {
+					switch k {
+					case "metadata":
+						return d.objectMeta(x, &tpl.ObjectMeta)
+					case "spec":
+						return d.podSpec(x, &tpl.Spec)
+					}
+					return false
+				})
+			}
+			return false
+		})
+	})
+}
+
+// podSpec decodes the service account fields and containers of only a name
+// and an image.
+func (d *nodeDecoder) podSpec(n *yaml.Node, s *corev1.PodSpec) bool {
+	return fields(n, func(k string, v *yaml.Node) bool {
+		switch k {
+		case "serviceAccountName":
+			return d.str(v, &s.ServiceAccountName)
+		case "serviceAccount":
+			return d.str(v, &s.DeprecatedServiceAccount)
+		case "automountServiceAccountToken":
+			b, ok := boolValue(v)
+			s.AutomountServiceAccountToken = &b
+			return ok
+		case "containers":
+			return list(v, &s.Containers, func(n *yaml.Node, c *corev1.Container) bool {
+				return fields(n, func(k string, v *yaml.Node) bool {
+					switch k {
+					case "name":
+						return d.str(v, &c.Name)
+					case "image":
+						return d.str(v, &c.Image)
+					}
+					return false
+				})
+			})
+		}
+		return false
+	})
 }
 
 func set[T any](dst *T, v T) bool {

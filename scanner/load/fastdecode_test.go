@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	kjson "sigs.k8s.io/json"
@@ -22,7 +24,16 @@ var fastDecodeTargets = []func() any{
 	func() any { return new(rbacv1.RoleBinding) },
 	func() any { return new(rbacv1.ClusterRoleBinding) },
 	func() any { return new(corev1.ServiceAccount) },
+	func() any { return new(appsv1.Deployment) },
+	func() any { return new(appsv1.DaemonSet) },
+	func() any { return new(appsv1.StatefulSet) },
+	func() any { return new(appsv1.ReplicaSet) },
+	func() any { return new(batchv1.Job) },
+	func() any { return new(corev1.Pod) },
 }
+
+// allFast is every type name of fastDecodeTargets.
+const allFast = "Role,ClusterRole,RoleBinding,ClusterRoleBinding,ServiceAccount,Deployment,DaemonSet,StatefulSet,ReplicaSet,Job,Pod"
 
 // checkDecode decodes n into each target type through both paths and
 // reports any difference; it returns the types the node decoder took.
@@ -87,12 +98,20 @@ var fastDecodeCases = []struct {
 }{
 	{"role", "kind: Role\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {name: r, namespace: n, labels: {a: b}, annotations: {}}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  resourceNames: [x]\n  verbs: [get]\n- nonResourceURLs: [/metrics]\n  verbs: ['*']\n", "Role,ClusterRole"},
 	{"empty rules", "kind: Role\nrules: []\n", "Role,ClusterRole"},
-	{"no fields", "{}", "Role,ClusterRole,RoleBinding,ClusterRoleBinding,ServiceAccount"},
+	{"no fields", "{}", allFast},
 	{"binding", "kind: RoleBinding\nmetadata: {name: b, uid: u, resourceVersion: \"1\", generateName: g}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}\nsubjects:\n- {kind: ServiceAccount, name: s, namespace: n}\n- {kind: Group, apiGroup: rbac.authorization.k8s.io, name: \"system:masters\"}\n", "RoleBinding,ClusterRoleBinding"},
 	{"empty subjects", "subjects: []\nroleRef: {}\n", "RoleBinding,ClusterRoleBinding"},
 	{"service account", "kind: ServiceAccount\nmetadata: {name: s}\nautomountServiceAccountToken: False\n", "ServiceAccount"},
-	{"quoted strings", "metadata: {name: \"true\", namespace: '1'}\n", "Role,ClusterRole,RoleBinding,ClusterRoleBinding,ServiceAccount"},
-	{"duplicate label", "metadata: {labels: {a: b, a: c}}\n", "Role,ClusterRole,RoleBinding,ClusterRoleBinding,ServiceAccount"},
+	{"quoted strings", "metadata: {name: \"true\", namespace: '1'}\n", allFast},
+	{"duplicate label", "metadata: {labels: {a: b, a: c}}\n", allFast},
+	{"deployment", "kind: Deployment\nmetadata: {name: d, annotations: {a: b}}\nspec:\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      serviceAccountName: s\n      serviceAccount: t\n      automountServiceAccountToken: false\n      containers:\n      - name: app\n        image: registry/app:1.0\n", "Deployment,DaemonSet,StatefulSet,ReplicaSet,Job"},
+	{"empty workload parts", "spec: {selector: {}, template: {}}\n", "Deployment,DaemonSet,StatefulSet,ReplicaSet,Job"},
+	{"pod", "kind: Pod\nspec: {serviceAccountName: s, containers: []}\n", "Pod"},
+	{"replicas", "spec: {replicas: 2}\n", ""},
+	{"container ports", "spec: {containers: [{name: a, ports: []}]}\n", ""},
+	{"selector expressions", "spec: {selector: {matchExpressions: []}}\n", ""},
+	{"null selector", "spec: {selector: null}\n", ""},
+	{"int service account", "spec: {serviceAccountName: 1}\n", ""},
 	{"duplicate field", "kind: Role\nkind: Role\n", ""},
 	{"null rules", "kind: Role\nrules: null\n", ""},
 	{"null name", "metadata: {name: ~}\n", ""},
