@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"reflect"
 	"strconv"
 	"strings"
@@ -19,8 +20,8 @@ import (
 // structs, nil slices as null), but directly: a JSON round trip of a
 // 50,000-subject document costs seconds and a gigabyte of garbage.
 func InputValue(doc *facts.Document) (ast.Value, error) {
-	c := converter{strs: map[string]*ast.Term{}, lists: map[listKey]*ast.Term{}}
-	t, err := c.term(reflect.ValueOf(doc))
+	c := newConverter()
+	t, err := c.document(doc)
 	if err != nil {
 		return nil, fmt.Errorf("convert facts: %w", err)
 	}
@@ -33,11 +34,27 @@ var (
 )
 
 // converter builds terms, sharing one term per short string (kinds, scopes,
-// namespaces, file names repeat thousands of times). Terms are immutable
-// during evaluation, so sharing is safe.
+// namespaces, file names repeat thousands of times) and per distinct
+// location, ref and path. Terms are immutable during evaluation, so sharing
+// is safe.
 type converter struct {
 	strs  map[string]*ast.Term
+	long  map[strID]*ast.Term
 	lists map[listKey]*ast.Term
+	locs  map[locKey]*ast.Term
+	refs  map[refKey]*ast.Term
+	paths map[pathKey]*ast.Term
+	// byContent holds long string lists by a hash of their elements.
+	byContent map[uint64][]contentList
+	seed      maphash.Seed
+}
+
+func newConverter() *converter {
+	return &converter{
+		strs: map[string]*ast.Term{}, long: map[strID]*ast.Term{}, lists: map[listKey]*ast.Term{},
+		locs: map[locKey]*ast.Term{}, refs: map[refKey]*ast.Term{}, paths: map[pathKey]*ast.Term{},
+		byContent: map[uint64][]contentList{}, seed: maphash.MakeSeed(),
+	}
 }
 
 // listKey identifies a []string by its backing array and length: the
@@ -67,13 +84,27 @@ const maxInterned = 40
 
 func (c *converter) str(s string) *ast.Term {
 	if len(s) > maxInterned {
-		return ast.StringTerm(s)
+		return c.longStr(s)
 	}
 	if t, ok := c.strs[s]; ok {
 		return t
 	}
 	t := ast.StringTerm(s)
 	c.strs[s] = t
+	return t
+}
+
+// longStr shares the term of a long string by identity: rule texts, path
+// descriptions and file names are copied, not rebuilt, across the grants
+// and escalations of one binding, and hashing their contents would cost
+// more than it saves.
+func (c *converter) longStr(s string) *ast.Term {
+	k := idOf(s)
+	if t, ok := c.long[k]; ok {
+		return t
+	}
+	t := ast.StringTerm(s)
+	c.long[k] = t
 	return t
 }
 

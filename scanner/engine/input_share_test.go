@@ -4,8 +4,6 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-
 	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
 )
 
@@ -29,7 +27,7 @@ func TestInputValueSharedLists(t *testing.T) {
 	if want := jsonValue(t, doc); got.Compare(want) != 0 {
 		t.Fatalf("shared lists convert differently from JSON:\n got %v\nwant %v", got, want)
 	}
-	c := converter{strs: map[string]*ast.Term{}, lists: map[listKey]*ast.Term{}}
+	c := newConverter()
 	a, _ := c.term(reflect.ValueOf(lists[0]))
 	b, _ := c.term(reflect.ValueOf(lists[1]))
 	short, _ := c.term(reflect.ValueOf(lists[2]))

@@ -1,0 +1,466 @@
+package engine
+
+import (
+	"hash/maphash"
+	"reflect"
+	"slices"
+	"unsafe"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
+)
+
+// The hot facts types (tens of thousands of subjects, grants and escalations
+// at cluster scale) are built by hand: reflection and per-field hashing of
+// the generic converter cost seconds there. Each builder writes the members
+// in json-tag order with the same omitempty and nil-slice rules as
+// encoding/json; TestFactsBuildersMatchJSON fills every field by reflection
+// and compares with the JSON round trip, so a field added to a facts type
+// without a builder change fails the test.
+
+// Member names, built once: object keys are hashed on every object.
+var (
+	kSchemaVersion  = ast.StringTerm("schemaVersion")
+	kMode           = ast.StringTerm("mode")
+	kSubjects       = ast.StringTerm("subjects")
+	kRoles          = ast.StringTerm("roles")
+	kBindings       = ast.StringTerm("bindings")
+	kKubelets       = ast.StringTerm("kubelets")
+	kKubeletConfigs = ast.StringTerm("kubeletConfigs")
+	kVerifications  = ast.StringTerm("verifications")
+
+	kID              = ast.StringTerm("id")
+	kKind            = ast.StringTerm("kind")
+	kName            = ast.StringTerm("name")
+	kNamespace       = ast.StringTerm("namespace")
+	kScope           = ast.StringTerm("scope")
+	kBroad           = ast.StringTerm("broad")
+	kSystem          = ast.StringTerm("system")
+	kWorkloads       = ast.StringTerm("workloads")
+	kGrants          = ast.StringTerm("grants")
+	kIneffective     = ast.StringTerm("ineffective")
+	kEscalations     = ast.StringTerm("escalations")
+	kEscalationPaths = ast.StringTerm("escalationPaths")
+
+	kFile        = ast.StringTerm("file")
+	kLine        = ast.StringTerm("line")
+	kColumn      = ast.StringTerm("column")
+	kURI         = ast.StringTerm("uri")
+	kLocation    = ast.StringTerm("location")
+	kAnnotations = ast.StringTerm("annotations")
+	kAutomount   = ast.StringTerm("automountToken")
+
+	kSubresource    = ast.StringTerm("subresource")
+	kVerbs          = ast.StringTerm("verbs")
+	kNodes          = ast.StringTerm("nodes")
+	kWildcard       = ast.StringTerm("wildcard")
+	kPath           = ast.StringTerm("path")
+	kBinding        = ast.StringTerm("binding")
+	kRole           = ast.StringTerm("role")
+	kRuleIndex      = ast.StringTerm("ruleIndex")
+	kRule           = ast.StringTerm("rule")
+	kRuleLocation   = ast.StringTerm("ruleLocation")
+	kAggregatedFrom = ast.StringTerm("aggregatedFrom")
+	kText           = ast.StringTerm("text")
+	kRuleKey        = ast.StringTerm("ruleKey")
+	kKey            = ast.StringTerm("key")
+
+	kReason    = ast.StringTerm("reason")
+	kResource  = ast.StringTerm("resource")
+	kDetail    = ast.StringTerm("detail")
+	kNames     = ast.StringTerm("names")
+	kTargets   = ast.StringTerm("targets")
+	kKinds     = ast.StringTerm("kinds")
+	kPerms     = ast.StringTerm("permissions")
+	kDetails   = ast.StringTerm("details")
+	kDefined   = ast.StringTerm("defined")
+	kBuiltin   = ast.StringTerm("builtin")
+	kBoundBy   = ast.StringTerm("boundBy")
+	kAggr      = ast.StringTerm("aggregated")
+	kAggrFrom  = ast.StringTerm("aggregatesFrom")
+	kAggrInto  = ast.StringTerm("aggregatesInto")
+	kNodeAcc   = ast.StringTerm("nodeAccess")
+	kDrift     = ast.StringTerm("aggregationDrift")
+	kRoleRef   = ast.StringTerm("roleRef")
+	kRoleFound = ast.StringTerm("roleFound")
+)
+
+// The caches below key values by the identity of their strings (address
+// and length of the bytes) instead of their contents: copies of one Path
+// share their strings, and hashing pointers avoids reading scattered string
+// data. Equal keys imply equal values because strings are immutable and the
+// document keeps them alive during the conversion; equal values with
+// distinct strings merely miss the cache.
+
+// strID is the identity of a string's bytes.
+type strID struct {
+	ptr uintptr
+	n   int
+}
+
+func idOf(s string) strID {
+	if s == "" {
+		return strID{}
+	}
+	return strID{ptr: uintptr(unsafe.Pointer(unsafe.StringData(s))), n: len(s)}
+}
+
+// locKey identifies a Location.
+type locKey struct {
+	file, uri    strID
+	line, column int
+}
+
+func locKeyOf(l *facts.Location) locKey {
+	return locKey{file: idOf(l.File), uri: idOf(l.URI), line: l.Line, column: l.Column}
+}
+
+// refKey identifies a Ref without annotations; equal refs (the same role
+// behind thousands of grants) share one term.
+type refKey struct {
+	kind, namespace, name strID
+	loc                   locKey
+}
+
+func refKeyOf(r *facts.Ref) refKey {
+	return refKey{kind: idOf(r.Kind), namespace: idOf(r.Namespace), name: idOf(r.Name), loc: locKeyOf(&r.Location)}
+}
+
+// pathKey identifies a Path whose refs have no annotations: the same
+// binding → role rule appears in every subject it binds and again in each
+// escalation path grouped from it. hasAggregated is an int so the key has
+// no padding and hashes as plain memory.
+type pathKey struct {
+	binding, role, aggregated refKey
+	hasAggregated, ruleIndex  int
+	rule, text, ruleKey, key  strID
+	ruleLoc                   locKey
+}
+
+// obj builds an object from pairs; NewObject copies them, so callers may
+// pass a stack buffer.
+func obj(pairs [][2]*ast.Term) *ast.Term {
+	return ast.ObjectTerm(pairs...)
+}
+
+func boolTerm(b bool) *ast.Term { return ast.InternedTerm(b) }
+
+func intTerm(n int) *ast.Term { return ast.InternedTerm(n) }
+
+// document converts the whole facts document.
+func (c *converter) document(d *facts.Document) (*ast.Term, error) {
+	if d == nil {
+		return ast.InternedNullTerm, nil
+	}
+	rest := make([]*ast.Term, 3)
+	for i, v := range []any{d.Kubelets, d.KubeletConfigs, d.Verifications} {
+		t, err := c.term(reflect.ValueOf(v))
+		if err != nil {
+			return nil, err
+		}
+		rest[i] = t
+	}
+	return obj([][2]*ast.Term{
+		{kSchemaVersion, c.str(d.SchemaVersion)},
+		{kMode, c.str(d.Mode)},
+		{kSubjects, list(d.Subjects, c.subject)},
+		{kRoles, list(d.Roles, c.role)},
+		{kBindings, list(d.Bindings, c.binding)},
+		{kKubelets, rest[0]},
+		{kKubeletConfigs, rest[1]},
+		{kVerifications, rest[2]},
+	}), nil
+}
+
+// list converts a slice element by element (nil is null, as in JSON).
+func list[T any](xs []T, conv func(*T) *ast.Term) *ast.Term {
+	if xs == nil {
+		return ast.InternedNullTerm
+	}
+	if len(xs) == 0 {
+		return ast.InternedEmptyArray
+	}
+	terms := make([]*ast.Term, len(xs))
+	for i := range xs {
+		terms[i] = conv(&xs[i])
+	}
+	return ast.ArrayTerm(terms...)
+}
+
+// strList converts a []string. Long lists (escalation targets run to
+// thousands of IDs) are shared: by backing array first, then by contents,
+// looked up through a hash of the elements' string identities (a clone of a
+// list keeps its elements' bytes) and confirmed by comparing the elements.
+func (c *converter) strList(xs []string) *ast.Term {
+	if xs == nil {
+		return ast.InternedNullTerm
+	}
+	if len(xs) == 0 {
+		return ast.InternedEmptyArray
+	}
+	if len(xs) < minShared {
+		return c.buildStrList(xs)
+	}
+	key := listKey{ptr: uintptr(unsafe.Pointer(unsafe.SliceData(xs))), n: len(xs)}
+	if t := c.lists[key]; t != nil {
+		return t
+	}
+	h := c.contentHash(xs)
+	for _, e := range c.byContent[h] {
+		if slices.Equal(e.xs, xs) {
+			c.lists[key] = e.t
+			return e.t
+		}
+	}
+	t := c.buildStrList(xs)
+	c.lists[key] = t
+	c.byContent[h] = append(c.byContent[h], contentList{xs: xs, t: t})
+	return t
+}
+
+// contentHash hashes the string headers of xs (addresses and lengths).
+func (c *converter) contentHash(xs []string) uint64 {
+	return maphash.Bytes(c.seed, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(xs))), len(xs)*int(unsafe.Sizeof(""))))
+}
+
+// contentList is a converted list kept for sharing by contents.
+type contentList struct {
+	xs []string
+	t  *ast.Term
+}
+
+func (c *converter) buildStrList(xs []string) *ast.Term {
+	terms := make([]*ast.Term, len(xs))
+	for i, s := range xs {
+		terms[i] = c.str(s)
+	}
+	return ast.ArrayTerm(terms...)
+}
+
+func (c *converter) subject(s *facts.Subject) *ast.Term {
+	var buf [12][2]*ast.Term
+	p := append(buf[:0],
+		[2]*ast.Term{kID, c.str(s.ID)},
+		[2]*ast.Term{kKind, c.str(s.Kind)},
+		[2]*ast.Term{kName, c.str(s.Name)})
+	if s.Namespace != "" {
+		p = append(p, [2]*ast.Term{kNamespace, c.str(s.Namespace)})
+	}
+	p = append(p,
+		[2]*ast.Term{kScope, c.str(s.Scope)},
+		[2]*ast.Term{kBroad, boolTerm(s.Broad)},
+		[2]*ast.Term{kSystem, boolTerm(s.System)},
+		[2]*ast.Term{kWorkloads, list(s.Workloads, c.workload)},
+		[2]*ast.Term{kGrants, list(s.Grants, c.grant)},
+		[2]*ast.Term{kIneffective, list(s.Ineffective, c.ineffective)},
+		[2]*ast.Term{kEscalations, list(s.Escalations, c.escalation)},
+		[2]*ast.Term{kEscalationPaths, list(s.EscalationPaths, c.escalationPath)})
+	return obj(p)
+}
+
+func (c *converter) workload(w *facts.Workload) *ast.Term {
+	return obj([][2]*ast.Term{
+		{kKind, c.str(w.Kind)},
+		{kNamespace, c.str(w.Namespace)},
+		{kName, c.str(w.Name)},
+		{kLocation, c.location(w.Location)},
+		{kAutomount, boolTerm(w.AutomountToken)},
+	})
+}
+
+// location converts a Location, one shared term per distinct value.
+func (c *converter) location(l facts.Location) *ast.Term {
+	k := locKeyOf(&l)
+	if t, ok := c.locs[k]; ok {
+		return t
+	}
+	var buf [4][2]*ast.Term
+	p := buf[:0]
+	if l.File != "" {
+		p = append(p, [2]*ast.Term{kFile, c.str(l.File)})
+	}
+	if l.Line != 0 {
+		p = append(p, [2]*ast.Term{kLine, intTerm(l.Line)})
+	}
+	if l.Column != 0 {
+		p = append(p, [2]*ast.Term{kColumn, intTerm(l.Column)})
+	}
+	if l.URI != "" {
+		p = append(p, [2]*ast.Term{kURI, c.str(l.URI)})
+	}
+	t := obj(p)
+	c.locs[k] = t
+	return t
+}
+
+// ref converts a Ref; refs without annotations are shared by value.
+func (c *converter) ref(r *facts.Ref) *ast.Term {
+	if len(r.Annotations) > 0 {
+		var buf [5][2]*ast.Term
+		return obj(c.refPairs(buf[:0], r))
+	}
+	k := refKeyOf(r)
+	if t, ok := c.refs[k]; ok {
+		return t
+	}
+	var buf [5][2]*ast.Term
+	t := obj(c.refPairs(buf[:0], r))
+	c.refs[k] = t
+	return t
+}
+
+// refPairs appends a Ref's members (also the promoted members of Role and
+// Binding, which embed it).
+func (c *converter) refPairs(p [][2]*ast.Term, r *facts.Ref) [][2]*ast.Term {
+	p = append(p, [2]*ast.Term{kKind, c.str(r.Kind)})
+	if r.Namespace != "" {
+		p = append(p, [2]*ast.Term{kNamespace, c.str(r.Namespace)})
+	}
+	p = append(p,
+		[2]*ast.Term{kName, c.str(r.Name)},
+		[2]*ast.Term{kLocation, c.location(r.Location)})
+	if len(r.Annotations) > 0 {
+		p = append(p, [2]*ast.Term{kAnnotations, c.stringMap(r.Annotations)})
+	}
+	return p
+}
+
+func (c *converter) stringMap(m map[string]string) *ast.Term {
+	p := make([][2]*ast.Term, 0, len(m))
+	for k, v := range m {
+		p = append(p, [2]*ast.Term{c.str(k), c.str(v)})
+	}
+	return obj(p)
+}
+
+// path converts a Path, shared by value when no ref has annotations.
+func (c *converter) path(p *facts.Path) *ast.Term {
+	plain := len(p.Binding.Annotations) == 0 && len(p.Role.Annotations) == 0 &&
+		(p.AggregatedFrom == nil || len(p.AggregatedFrom.Annotations) == 0)
+	if !plain {
+		return c.buildPath(p)
+	}
+	k := pathKey{
+		binding: refKeyOf(&p.Binding), role: refKeyOf(&p.Role), ruleIndex: p.RuleIndex, rule: idOf(p.Rule),
+		text: idOf(p.Text), ruleKey: idOf(p.RuleKey), key: idOf(p.Key), ruleLoc: locKeyOf(&p.RuleLocation),
+	}
+	if p.AggregatedFrom != nil {
+		k.aggregated, k.hasAggregated = refKeyOf(p.AggregatedFrom), 1
+	}
+	if t, ok := c.paths[k]; ok {
+		return t
+	}
+	t := c.buildPath(p)
+	c.paths[k] = t
+	return t
+}
+
+func (c *converter) buildPath(p *facts.Path) *ast.Term {
+	var buf [9][2]*ast.Term
+	pairs := append(buf[:0],
+		[2]*ast.Term{kBinding, c.ref(&p.Binding)},
+		[2]*ast.Term{kRole, c.ref(&p.Role)},
+		[2]*ast.Term{kRuleIndex, intTerm(p.RuleIndex)},
+		[2]*ast.Term{kRule, c.str(p.Rule)},
+		[2]*ast.Term{kRuleLocation, c.location(p.RuleLocation)})
+	if p.AggregatedFrom != nil {
+		pairs = append(pairs, [2]*ast.Term{kAggregatedFrom, c.ref(p.AggregatedFrom)})
+	}
+	pairs = append(pairs, [2]*ast.Term{kText, c.str(p.Text)})
+	if p.RuleKey != "" {
+		pairs = append(pairs, [2]*ast.Term{kRuleKey, c.str(p.RuleKey)})
+	}
+	if p.Key != "" {
+		pairs = append(pairs, [2]*ast.Term{kKey, c.str(p.Key)})
+	}
+	return obj(pairs)
+}
+
+func (c *converter) grant(g *facts.Grant) *ast.Term {
+	return obj([][2]*ast.Term{
+		{kSubresource, c.str(g.Subresource)},
+		{kVerbs, c.strList(g.Verbs)},
+		{kNodes, c.strList(g.Nodes)},
+		{kWildcard, boolTerm(g.Wildcard)},
+		{kPath, c.path(&g.Path)},
+	})
+}
+
+func (c *converter) ineffective(i *facts.Ineffective) *ast.Term {
+	return obj([][2]*ast.Term{
+		{kReason, c.str(i.Reason)},
+		{kResource, c.str(i.Resource)},
+		{kVerbs, c.strList(i.Verbs)},
+		{kDetail, c.str(i.Detail)},
+		{kPath, c.path(&i.Path)},
+	})
+}
+
+func (c *converter) escalation(e *facts.Escalation) *ast.Term {
+	var buf [8][2]*ast.Term
+	p := append(buf[:0],
+		[2]*ast.Term{kKind, c.str(e.Kind)},
+		[2]*ast.Term{kVerbs, c.strList(e.Verbs)},
+		[2]*ast.Term{kResource, c.str(e.Resource)},
+		[2]*ast.Term{kNames, c.strList(e.Names)})
+	if e.Namespace != "" {
+		p = append(p, [2]*ast.Term{kNamespace, c.str(e.Namespace)})
+	}
+	p = append(p,
+		[2]*ast.Term{kTargets, c.strList(e.Targets)},
+		[2]*ast.Term{kDetail, c.str(e.Detail)},
+		[2]*ast.Term{kPath, c.path(&e.Path)})
+	return obj(p)
+}
+
+func (c *converter) escalationPath(e *facts.EscalationPath) *ast.Term {
+	return obj([][2]*ast.Term{
+		{kPath, c.path(&e.Path)},
+		{kKinds, c.strList(e.Kinds)},
+		{kPerms, c.strList(e.Permissions)},
+		{kDetails, c.strList(e.Details)},
+		{kTargets, c.strList(e.Targets)},
+	})
+}
+
+func (c *converter) role(r *facts.Role) *ast.Term {
+	var buf [14][2]*ast.Term
+	p := append(c.refPairs(buf[:0], &r.Ref),
+		[2]*ast.Term{kDefined, boolTerm(r.Defined)},
+		[2]*ast.Term{kBuiltin, boolTerm(r.Builtin)},
+		[2]*ast.Term{kBoundBy, list(r.BoundBy, c.ref)},
+		[2]*ast.Term{kAggr, boolTerm(r.Aggregated)},
+		[2]*ast.Term{kAggrFrom, c.strList(r.AggregatesFrom)},
+		[2]*ast.Term{kAggrInto, c.strList(r.AggregatesInto)},
+		[2]*ast.Term{kNodeAcc, list(r.NodeAccess, c.roleGrant)},
+		[2]*ast.Term{kIneffective, list(r.Ineffective, c.ineffective)},
+		[2]*ast.Term{kDrift, c.strList(r.AggregationDrift)})
+	return obj(p)
+}
+
+func (c *converter) roleGrant(g *facts.RoleGrant) *ast.Term {
+	var buf [8][2]*ast.Term
+	p := append(buf[:0],
+		[2]*ast.Term{kSubresource, c.str(g.Subresource)},
+		[2]*ast.Term{kVerbs, c.strList(g.Verbs)},
+		[2]*ast.Term{kNodes, c.strList(g.Nodes)},
+		[2]*ast.Term{kWildcard, boolTerm(g.Wildcard)},
+		[2]*ast.Term{kRuleIndex, intTerm(g.RuleIndex)},
+		[2]*ast.Term{kRule, c.str(g.Rule)},
+		[2]*ast.Term{kRuleLocation, c.location(g.RuleLocation)})
+	if g.AggregatedFrom != "" {
+		p = append(p, [2]*ast.Term{kAggregatedFrom, c.str(g.AggregatedFrom)})
+	}
+	return obj(p)
+}
+
+func (c *converter) binding(b *facts.Binding) *ast.Term {
+	var buf [9][2]*ast.Term
+	p := append(c.refPairs(buf[:0], &b.Ref),
+		[2]*ast.Term{kRoleRef, c.ref(&b.RoleRef)},
+		[2]*ast.Term{kRoleFound, boolTerm(b.RoleFound)},
+		[2]*ast.Term{kBuiltin, boolTerm(b.Builtin)},
+		[2]*ast.Term{kSubjects, c.strList(b.Subjects)})
+	return obj(p)
+}
