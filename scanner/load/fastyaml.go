@@ -57,6 +57,27 @@ var fastBad = func() (t [256]bool) {
 	return t
 }()
 
+// Classes of a scalar's first byte.
+const (
+	classOther     = iota
+	classIndicator // cannot start a plain scalar in the subset
+	classWord      // may start true, null, ~, << ...
+	classNumber    // may start a number (yaml.v3 parses it to resolve it)
+)
+
+var fastClass = func() (t [256]byte) {
+	for _, c := range []byte("-?:,[]{}#&*!|>'\"%@`") {
+		t[c] = classIndicator
+	}
+	for _, c := range []byte("yYnNtTfFoO~<") {
+		t[c] = classWord
+	}
+	for _, c := range []byte("+0123456789.") {
+		t[c] = classNumber
+	}
+	return t
+}()
+
 // parse returns the documents of text, or false when text is not entirely
 // in the subset. The trees share slabs that the next call reuses: they are
 // only valid until then (flush uses them and keeps only copies).
@@ -332,7 +353,7 @@ func (p *fastParser) inline(i int) (*yaml.Node, bool) {
 
 // blockPlain parses a single-line plain scalar in block context.
 func (p *fastParser) blockPlain(i, end int) (*yaml.Node, bool) {
-	if strings.IndexByte("-?:,[]{}#&*!|>'\"%@`", p.src[i]) >= 0 {
+	if fastClass[p.src[i]] == classIndicator {
 		return nil, false
 	}
 	for j := i; j < end; j++ {
@@ -456,11 +477,27 @@ func skipSpaces(s string, i, end int) int {
 func (p *fastParser) plain(i, j int) *yaml.Node {
 	v := p.src[i:j]
 	tag := strTag
-	if strings.IndexByte("+-0123456789yYnNtTfFoO~<.", v[0]) >= 0 {
+	switch fastClass[v[0]] {
+	case classWord:
+		// yaml.v3 resolves these only by an exact table lookup
+		tag = wordTags[v]
+		if tag == "" {
+			tag = strTag
+		}
+	case classNumber:
 		probe := yaml.Node{Kind: yaml.ScalarNode, Value: v}
 		tag = probe.ShortTag()
 	}
 	return p.node(yaml.ScalarNode, 0, tag, v, p.line, i-p.pos+1)
+}
+
+// wordTags are the tags yaml.v3 resolves plain scalars starting with a
+// letter (or ~ and <) to; any other such scalar is a string.
+var wordTags = map[string]string{
+	"true": "!!bool", "True": "!!bool", "TRUE": "!!bool",
+	"false": "!!bool", "False": "!!bool", "FALSE": "!!bool",
+	"~": "!!null", "null": "!!null", "Null": "!!null", "NULL": "!!null",
+	"<<": "!!merge",
 }
 
 // node takes a node from the slabs.
@@ -474,7 +511,12 @@ func (p *fastParser) node(kind yaml.Kind, style yaml.Style, tag, value string, l
 	}
 	n := &p.cur[p.ni]
 	p.ni++
-	*n = yaml.Node{Kind: kind, Style: style, Tag: tag, Value: value, Line: line, Column: col}
+	// Field by field rather than a whole-struct copy: cheaper write
+	// barriers. The other fields are never set, by this parser or anyone.
+	n.Kind, n.Style, n.Tag, n.Value, n.Line, n.Column = kind, style, tag, value, line, col
+	if n.Content != nil {
+		n.Content = nil
+	}
 	return n
 }
 

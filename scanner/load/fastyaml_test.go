@@ -157,3 +157,18 @@ func FuzzParseFast(f *testing.F) {
 		checkFast(t, "input", in)
 	})
 }
+
+// BenchmarkParseFast parses 64 KiB batches of generated manifests.
+func BenchmarkParseFast(b *testing.B) {
+	var sb strings.Builder
+	genManifest(&sb, 60)
+	text := []byte(sb.String())
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	var p fastParser
+	for b.Loop() {
+		if _, ok := p.parse(text); !ok {
+			b.Fatal("fast path not taken")
+		}
+	}
+}
