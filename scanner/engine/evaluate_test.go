@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
 	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
 )
@@ -152,6 +154,27 @@ func TestEvaluateConversion(t *testing.T) {
 		{name: "resource without kind", body: `findings contains {"msg": "m", "resource": {"name": "x"}} if true`, wantErr: `rule TEST-001: finding "m": resource: finding has no "kind"`},
 		{name: "not an object", body: `findings contains "just a string" if true`, wantErr: `rule TEST-001: finding is string`},
 		{name: "subject not a string", body: `findings contains {"msg": "m", "resource": {"kind": "X"}, "subject": 1} if true`, wantErr: `finding field "subject" is json.Number`},
+		{
+			name: "null optional fields, set and nested evidence",
+			body: `findings contains {
+	"msg": "m", "subject": null, "location": null, "resource": {"kind": "X", "namespace": null},
+	"evidence": {"set": {"b", "a"}, "nested": [["x"]], "objs": [{"k": 1}], "null": null, "mixed": [1, true, "s", null]},
+} if true`,
+			want: finding.Finding{
+				Message: "m", Resource: finding.Resource{Kind: "X"},
+				Evidence: map[string]string{"set": "a,b", "nested": `[["x"]]`, "objs": `[{"k":1}]`, "null": "null", "mixed": "1,true,s,null"},
+			},
+		},
+		{
+			name: "empty evidence, line only",
+			body: `findings contains {"msg": "m", "resource": {"kind": "X"}, "evidence": {}, "location": {"line": 7}} if true`,
+			want: finding.Finding{Message: "m", Resource: finding.Resource{Kind: "X"}, Location: finding.Location{Line: 7}},
+		},
+		{name: "empty msg", body: `findings contains {"msg": "", "resource": {"kind": "X"}} if true`, wantErr: `finding has an empty "msg"`},
+		{name: "resource not an object", body: `findings contains {"msg": "m", "resource": ["X"]} if true`, wantErr: `finding "m": finding has no "resource" object`},
+		{name: "location not an object", body: `findings contains {"msg": "m", "resource": {"kind": "X"}, "location": "f:1"} if true`, wantErr: `location is string, want an object`},
+		{name: "fractional column", body: `findings contains {"msg": "m", "resource": {"kind": "X"}, "location": {"column": 1.5}} if true`, wantErr: `location.column: "1.5" is not an integer`},
+		{name: "evidence not an object", body: `findings contains {"msg": "m", "resource": {"kind": "X"}, "evidence": [1]} if true`, wantErr: `evidence is []interface {}, want an object`},
 		{name: "bad line", body: `findings contains {"msg": "m", "resource": {"kind": "X"}, "location": {"line": "x"}} if true`, wantErr: `location.line: string is not an integer`},
 	}
 	for _, tc := range tests {
@@ -204,5 +227,39 @@ func TestEvaluateRuntimeErrorIsReported(t *testing.T) {
 	doc.Subjects = []facts.Subject{{ID: "not-a-number"}}
 	if _, err := e.Evaluate(context.Background(), doc); err == nil || !strings.Contains(err.Error(), "r.rego") {
 		t.Errorf("err = %v, want a runtime error naming r.rego", err)
+	}
+}
+
+// TestConvertRuleShapes covers result shapes the loader never lets through
+// (it requires set rules) but convertRule accepts or rejects on its own.
+func TestConvertRuleShapes(t *testing.T) {
+	r := finding.Rule{ID: "TEST-001"}
+	item := ast.MustParseTerm(`{"msg": "b", "resource": {"kind": "X"}}`)
+	first := ast.MustParseTerm(`{"msg": "a", "resource": {"kind": "X"}}`)
+	for _, tc := range []struct {
+		name    string
+		raw     ast.Value
+		want    []string
+		wantErr string
+	}{
+		{name: "array keeps its order", raw: ast.NewArray(item, first), want: []string{"b", "a"}},
+		{name: "set in sorted order", raw: ast.NewSet(item, first), want: []string{"a", "b"}},
+		{name: "string", raw: ast.String("x"), wantErr: "rule TEST-001: findings is string, want a set"},
+		{name: "null", raw: ast.Null{}, wantErr: "rule TEST-001: findings is <nil>, want a set"},
+	} {
+		got, err := convertRule(r, tc.raw)
+		if tc.wantErr != "" {
+			if err == nil || err.Error() != tc.wantErr {
+				t.Errorf("%s: err = %v, want %q", tc.name, err, tc.wantErr)
+			}
+			continue
+		}
+		var msgs []string
+		for _, res := range got {
+			msgs = append(msgs, res.Finding.Message)
+		}
+		if err != nil || !reflect.DeepEqual(msgs, tc.want) {
+			t.Errorf("%s: got %v (%v), want %v", tc.name, msgs, err, tc.want)
+		}
 	}
 }
