@@ -46,3 +46,16 @@ func BenchmarkEvaluateCorpus(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkInputValueCorpus converts the policy view of a generated corpus
+// (what a scan evaluates) to the Rego input value.
+func BenchmarkInputValueCorpus(b *testing.B) {
+	view := corpusDoc(b).PolicyView()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := engine.InputValue(view); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
