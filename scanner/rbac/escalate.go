@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -110,24 +111,306 @@ func mentions(resources []string, res string) bool {
 	return false
 }
 
-// heldPerm is a permission a subject holds through one binding. It is
-// shared by the binding's subjects; its path is rendered on first use
-// because most permissions never become escalations.
+// heldPerm is a permission held through one binding.
 type heldPerm struct {
 	srcPerm
 	namespace string // "" = cluster-wide (ClusterRoleBinding)
-	binding   facts.Ref
-	role      *roleNode
-	path      *facts.Path
 }
 
-// pathOf returns the binding -> role -> rule path of p, computed once.
-func (p *heldPerm) pathOf() facts.Path {
-	if p.path == nil {
-		path := bindingPath(p.binding, p.role, p.src)
-		p.path = &path
+// heldMask records which of the permissions that complete another
+// escalation a subject holds cluster-wide.
+type heldMask uint8
+
+const (
+	holdsWriteRoles    heldMask = 1 << iota // create/update/patch clusterroles
+	holdsEscalate                           // escalate clusterroles
+	holdsBind                               // bind clusterroles
+	holdsWriteClusterB                      // create/update/patch clusterrolebindings
+)
+
+// provides is the bit p sets in its holder's mask when held cluster-wide.
+func (p *heldPerm) provides() heldMask {
+	if p.namespace != "" {
+		return 0
 	}
-	return *p.path
+	switch p.kind + "/" + p.resources[0] {
+	case facts.EscalationRoles + "/clusterroles":
+		return holdsWriteRoles
+	case facts.EscalationEscalate + "/clusterroles":
+		return holdsEscalate
+	case facts.EscalationBind + "/clusterroles":
+		return holdsBind
+	case facts.EscalationBindings + "/clusterrolebindings":
+		return holdsWriteClusterB
+	}
+	return 0
+}
+
+// needs is the bit of the holder's mask that p's detail depends on.
+func (p *heldPerm) needs() heldMask {
+	switch p.kind {
+	case facts.EscalationEscalate:
+		return holdsWriteRoles
+	case facts.EscalationRoles:
+		return holdsEscalate
+	case facts.EscalationBindings:
+		return holdsBind
+	case facts.EscalationBind:
+		return holdsWriteClusterB
+	}
+	return 0
+}
+
+// permRule is the escalation permissions of one role rule as bindings of
+// one kind in one namespace hold them. What they yield depends only on the
+// subject (left out of its own targets when it has node access) and on the
+// completing permissions it holds, not on the binding: for subjects without
+// node access the result is computed once per relevant mask and shared by
+// every binding to the role (the engine's input converter then also
+// shares their terms).
+type permRule struct {
+	perms    []heldPerm
+	provides heldMask // bits the rule sets in its holder's mask
+	needs    heldMask // bits of the holder's mask its escalations depend on
+	shared   map[heldMask]*groupEscalations
+	// sig renders the permissions: rules of many roles grant the same
+	// ones, and they share one result per mask (resolver.sharedEsc).
+	sig string
+}
+
+// signature renders what pr's escalations depend on besides the holder,
+// every string and list length-prefixed so that distinct permissions
+// never render alike.
+func (pr *permRule) signature() string {
+	var b []byte
+	str := func(x string) {
+		b = strconv.AppendInt(b, int64(len(x)), 10)
+		b = append(b, ':')
+		b = append(b, x...)
+	}
+	for _, p := range pr.perms {
+		str(p.namespace)
+		str(p.kind)
+		for _, l := range [][]string{p.resources, p.verbs, p.names} {
+			b = strconv.AppendInt(b, int64(len(l)), 10)
+			b = append(b, '[')
+			for _, x := range l {
+				str(x)
+			}
+		}
+	}
+	return string(b)
+}
+
+// sharedKey identifies the shared escalations of equal permissions.
+type sharedKey struct {
+	sig  string
+	mask heldMask
+}
+
+// permRulesKey identifies the permRules of a role held through bindings of
+// one kind in one namespace.
+type permRulesKey struct {
+	role     *roleNode
+	kind, ns string
+}
+
+// permGroup is a permRule held through one binding: its escalations share
+// one binding -> role -> rule path, rendered on first use (most
+// permissions never become escalations).
+type permGroup struct {
+	rule    *permRule
+	binding facts.Ref
+	role    *roleNode
+	src     ruleSrc
+	path    *facts.Path
+	shared  map[heldMask]*groupEscalations
+}
+
+// groupEscalations is what one rule yields for one subject.
+type groupEscalations struct {
+	escs []facts.Escalation // sorted by escalationCompare
+	path facts.EscalationPath
+}
+
+// groupPerms returns the escalation permissions of role n held through
+// binding b, one group per rule. A RoleBinding never grants
+// cluster-scoped resources.
+func (r *resolver) groupPerms(b facts.Ref, n *roleNode, perms []srcPerm) []*permGroup {
+	if len(perms) == 0 {
+		return nil
+	}
+	key := permRulesKey{role: n, kind: b.Kind, ns: b.Namespace}
+	rules, ok := r.permRules[key]
+	if !ok {
+		rules = newPermRules(b, perms)
+		r.permRules[key] = rules
+	}
+	out := make([]*permGroup, len(rules))
+	for i, pr := range rules {
+		out[i] = &permGroup{rule: pr, binding: b, role: n, src: pr.perms[0].src}
+	}
+	return out
+}
+
+func newPermRules(b facts.Ref, perms []srcPerm) []*permRule {
+	var out []*permRule
+	for _, p := range perms {
+		if b.Kind == kindRB && p.cluster {
+			continue
+		}
+		if len(out) == 0 || out[len(out)-1].perms[0].src != p.src {
+			out = append(out, &permRule{})
+		}
+		pr := out[len(out)-1]
+		pr.perms = append(pr.perms, heldPerm{srcPerm: p, namespace: b.Namespace})
+		hp := &pr.perms[len(pr.perms)-1]
+		pr.provides |= hp.provides()
+		pr.needs |= hp.needs()
+	}
+	for _, pr := range out {
+		pr.sig = pr.signature()
+	}
+	return out
+}
+
+// pathOf returns the binding -> role -> rule path of g, computed once.
+func (g *permGroup) pathOf() facts.Path {
+	if g.path == nil {
+		path := bindingPath(newBindingText(g.binding), g.role, g.src)
+		g.path = &path
+	}
+	return *g.path
+}
+
+// escalationsFor returns the escalations of g for subject id holding mask.
+// They are the rule's shared ones unless id holds node access and is among
+// their targets (no one is a target of its own escalation).
+func (r *resolver) escalationsFor(g *permGroup, id string, mask heldMask, h *nodeHolders) *groupEscalations {
+	key := mask & g.rule.needs
+	t := r.sharedEscalations(g.rule, key, h)
+	if h.seen[id] && t.reaches(id) {
+		return r.holderEscalations(g.rule, t, id, key, h).withPath(g)
+	}
+	if ge := g.shared[key]; ge != nil {
+		return ge
+	}
+	ge := t.withPath(g)
+	if g.shared == nil {
+		g.shared = map[heldMask]*groupEscalations{}
+	}
+	g.shared[key] = ge
+	return ge
+}
+
+// sharedEscalations returns pr's escalations for subjects that are none
+// of the targets, computed once per relevant mask.
+func (r *resolver) sharedEscalations(pr *permRule, key heldMask, h *nodeHolders) *groupEscalations {
+	if t := pr.shared[key]; t != nil {
+		return t
+	}
+	sk := sharedKey{sig: pr.sig, mask: key}
+	t := r.sharedEsc[sk]
+	if t == nil {
+		t = r.ruleEscalations(pr, "", key, h)
+		r.sharedEsc[sk] = t
+	}
+	if pr.shared == nil {
+		pr.shared = map[heldMask]*groupEscalations{}
+	}
+	pr.shared[key] = t
+	return t
+}
+
+// reaches reports whether id is among the targets of ge. Target lists are
+// sorted (podTargets, saTargets and namedTargets all sort them).
+func (ge *groupEscalations) reaches(id string) bool {
+	for i := range ge.escs {
+		if _, ok := slices.BinarySearch(ge.escs[i].Targets, id); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// holderEscalations computes pr's escalations for id, one of the targets
+// of the shared ones t. id only drops out of some target lists; when no
+// escalation is lost with it, the group is t's with the new details and
+// its targets less id unless a list kept it, which spares merging and
+// sorting the long target lists again.
+func (r *resolver) holderEscalations(pr *permRule, t *groupEscalations, id string, key heldMask, h *nodeHolders) *groupEscalations {
+	ge := &groupEscalations{escs: r.escalationsOf(pr, id, key, h)}
+	if len(ge.escs) != len(t.escs) {
+		ge.group()
+		return ge
+	}
+	details := make([]string, len(ge.escs))
+	for i := range ge.escs {
+		details[i] = ge.escs[i].Detail
+	}
+	slices.Sort(details)
+	targets := t.path.Targets
+	if !ge.reaches(id) {
+		targets = ge.longestTargets(len(targets)-1, func() []string { return without(t.path.Targets, id) })
+	}
+	ge.path = facts.EscalationPath{
+		Kinds: t.path.Kinds, Permissions: t.path.Permissions,
+		Details: slices.Compact(details), Targets: targets,
+	}
+	return ge
+}
+
+// ruleEscalations computes the escalations of pr, without their path, for
+// subject id ("" for a subject without node access), and their grouping.
+func (r *resolver) ruleEscalations(pr *permRule, id string, mask heldMask, h *nodeHolders) *groupEscalations {
+	ge := &groupEscalations{escs: r.escalationsOf(pr, id, mask, h)}
+	ge.group()
+	return ge
+}
+
+// escalationsOf returns the escalations of pr for id, sorted, without path.
+func (r *resolver) escalationsOf(pr *permRule, id string, mask heldMask, h *nodeHolders) []facts.Escalation {
+	var out []facts.Escalation
+	for i := range pr.perms {
+		if e, ok := r.escalation(id, &pr.perms[i], h, mask); ok {
+			out = append(out, e)
+		}
+	}
+	sortEscalations(out)
+	return out
+}
+
+// group sets ge.path from ge.escs, which share one path.
+func (ge *groupEscalations) group() {
+	if len(ge.escs) > 0 {
+		ge.path = facts.GroupEscalations(ge.escs)[0]
+	}
+}
+
+// longestTargets returns the target list of an escalation of ge with n
+// targets, the union of all (each is a subset), or else build().
+func (ge *groupEscalations) longestTargets(n int, build func() []string) []string {
+	for i := range ge.escs {
+		if len(ge.escs[i].Targets) == n {
+			return ge.escs[i].Targets
+		}
+	}
+	return build()
+}
+
+// withPath returns ge with every escalation and the group on g's path.
+func (ge *groupEscalations) withPath(g *permGroup) *groupEscalations {
+	if len(ge.escs) == 0 {
+		return ge
+	}
+	p := g.pathOf()
+	out := &groupEscalations{escs: make([]facts.Escalation, len(ge.escs)), path: ge.path}
+	for i, e := range ge.escs {
+		e.Path = p
+		out.escs[i] = e
+	}
+	out.path.Path = p
+	return out
 }
 
 // nodeHolders indexes subjects with node access for escalation targets.
@@ -135,14 +418,14 @@ type nodeHolders struct {
 	sasByNS  map[string][]string // ServiceAccount IDs by namespace
 	allSAs   []string
 	saGroups map[string][]string // namespace -> SA group IDs with access ("" = system:serviceaccounts)
-	users    map[string]bool     // User names
-	groups   map[string]bool     // Group names
+	users    []string            // User IDs, sorted
+	groups   []string            // Group IDs, sorted
 	pods     map[string][]string // podTargets cache by namespace
 	seen     map[string]bool
 }
 
 func indexHolders(subjects map[string]*facts.Subject, extra []string) nodeHolders {
-	h := nodeHolders{sasByNS: map[string][]string{}, saGroups: map[string][]string{}, users: map[string]bool{}, groups: map[string]bool{}, pods: map[string][]string{}, seen: map[string]bool{}}
+	h := nodeHolders{sasByNS: map[string][]string{}, saGroups: map[string][]string{}, pods: map[string][]string{}, seen: map[string]bool{}}
 	for _, s := range subjects {
 		if len(s.Grants) == 0 {
 			continue
@@ -157,6 +440,8 @@ func indexHolders(subjects map[string]*facts.Subject, extra []string) nodeHolder
 		sort.Strings(l)
 	}
 	sort.Strings(h.allSAs)
+	sort.Strings(h.users)
+	sort.Strings(h.groups)
 	return h
 }
 
@@ -170,9 +455,9 @@ func (h *nodeHolders) add(id, kind, name, ns string) {
 		h.sasByNS[ns] = append(h.sasByNS[ns], id)
 		h.allSAs = append(h.allSAs, id)
 	case rbacv1.UserKind:
-		h.users[name] = true
+		h.users = append(h.users, id)
 	case rbacv1.GroupKind:
-		h.groups[name] = true
+		h.groups = append(h.groups, id)
 		switch {
 		case name == groupAllSAs:
 			h.saGroups[""] = append(h.saGroups[""], id)
@@ -213,11 +498,15 @@ func (h *nodeHolders) computePodTargets(ns string) []string {
 }
 
 // saTargets are ServiceAccounts with node access in ns ("" = all), named
-// in names when names is non-empty.
+// in names when names is non-empty. Without names the result is shared:
+// callers must not modify it.
 func (h *nodeHolders) saTargets(ns string, names []string) []string {
 	l := h.allSAs
 	if ns != "" {
 		l = h.sasByNS[ns]
+	}
+	if len(names) == 0 {
+		return l // shared, like podTargets
 	}
 	var out []string
 	for _, id := range l {
@@ -228,54 +517,101 @@ func (h *nodeHolders) saTargets(ns string, names []string) []string {
 	return out
 }
 
-// namedTargets are Users or Groups with node access, narrowed to names.
-func namedTargets(kind string, set map[string]bool, names []string) []string {
+// namedTargets are the Users or Groups with node access (ids, sorted IDs
+// of one kind), narrowed to names; ids itself (shared) without names.
+func namedTargets(ids, names []string) []string {
+	if len(names) == 0 {
+		return ids
+	}
 	var out []string
-	for n := range set {
-		if len(names) == 0 || slices.Contains(names, n) {
-			out = append(out, kind+":"+n)
+	for _, id := range ids {
+		_, n, _ := strings.Cut(id, ":")
+		if slices.Contains(names, n) {
+			out = append(out, id)
 		}
 	}
-	sort.Strings(out)
 	return out
 }
 
-// escalations turns the permissions a subject holds into escalation facts.
-func (r *resolver) escalations(subj *facts.Subject, held []*bindingFacts, h *nodeHolders) []facts.Escalation {
-	has := map[string]bool{}
+// escalations turns the permissions subject id holds into escalation
+// facts and groups them by path, as facts.GroupEscalations does: groups
+// in the order their first escalation appears.
+func (r *resolver) escalations(id string, held []*bindingFacts, h *nodeHolders) ([]facts.Escalation, []facts.EscalationPath) {
+	var mask heldMask
 	for _, bf := range held {
-		for _, p := range bf.perms {
-			if p.namespace == "" {
-				has[p.kind+"/"+p.resources[0]] = true
+		for _, g := range bf.perms {
+			mask |= g.rule.provides
+		}
+	}
+	var parts []*groupEscalations
+	n := 0
+	for _, bf := range held {
+		for _, g := range bf.perms {
+			if ge := r.escalationsFor(g, id, mask, h); len(ge.escs) > 0 {
+				parts = append(parts, ge)
+				n += len(ge.escs)
 			}
 		}
 	}
-	out := []facts.Escalation{}
-	for _, bf := range held {
-		for i := range bf.perms {
-			p := &bf.perms[i]
-			if e, ok := r.escalation(subj, *p, h, has); ok {
-				e.Path = p.pathOf()
-				out = append(out, e)
-			}
-		}
+	out := make([]facts.Escalation, 0, n)
+	for _, ge := range parts {
+		out = append(out, ge.escs...)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		if a.Resource != b.Resource {
-			return a.Resource < b.Resource
-		}
-		return a.Path.Text < b.Path.Text
-	})
-	return out
+	sortEscalations(out)
+	slices.SortFunc(parts, func(a, b *groupEscalations) int { return escalationCompare(&a.escs[0], &b.escs[0]) })
+	if samePaths(parts) {
+		// Two rules with one path (duplicate stored rules): merge them.
+		return out, facts.GroupEscalations(out)
+	}
+	paths := make([]facts.EscalationPath, len(parts))
+	for i, ge := range parts {
+		paths[i] = ge.path
+	}
+	return out, paths
 }
 
-// escalation builds one escalation fact, or false when the permission
-// reaches no node access.
-func (r *resolver) escalation(subj *facts.Subject, p heldPerm, h *nodeHolders, has map[string]bool) (facts.Escalation, bool) {
+// samePaths reports whether two groups share a path key.
+func samePaths(parts []*groupEscalations) bool {
+	if len(parts) < 2 {
+		return false
+	}
+	keys := make(map[string]bool, len(parts))
+	for _, ge := range parts {
+		k := pathKey(&ge.path.Path)
+		if keys[k] {
+			return true
+		}
+		keys[k] = true
+	}
+	return false
+}
+
+// pathKey is the key facts.GroupEscalations groups by.
+func pathKey(p *facts.Path) string {
+	if p.Key != "" {
+		return p.Key
+	}
+	return p.Text
+}
+
+// sortEscalations orders escalations by kind, resource and path text.
+func sortEscalations(es []facts.Escalation) {
+	sort.Slice(es, func(i, j int) bool { return escalationCompare(&es[i], &es[j]) < 0 })
+}
+
+func escalationCompare(a, b *facts.Escalation) int {
+	if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Resource, b.Resource); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Path.Text, b.Path.Text)
+}
+
+// escalation builds one escalation fact for subject id holding mask, or
+// false when the permission reaches no node access.
+func (r *resolver) escalation(id string, p *heldPerm, h *nodeHolders, mask heldMask) (facts.Escalation, bool) {
 	e := facts.Escalation{
 		Kind: p.kind, Verbs: p.verbs, Resource: strings.Join(p.resources, ","), Names: p.names,
 		Namespace: p.namespace, Targets: []string{},
@@ -286,24 +622,24 @@ func (r *resolver) escalation(subj *facts.Subject, p heldPerm, h *nodeHolders, h
 	}
 	switch p.kind {
 	case facts.EscalationPods:
-		e.Targets = h.without(h.podTargets(p.namespace), subj.ID)
+		e.Targets = h.without(h.podTargets(p.namespace), id)
 		e.Detail = fmt.Sprintf("can create %s %s and so run a pod as an identity with node access (%s): its token reaches the kubelet", e.Resource, where, listText(e.Targets))
 	case facts.EscalationToken:
-		e.Targets = h.without(h.saTargets(p.namespace, p.names), subj.ID)
+		e.Targets = h.without(h.saTargets(p.namespace, p.names), id)
 		e.Detail = fmt.Sprintf("can request tokens for ServiceAccounts %s that have node access (%s)", where, listText(e.Targets))
 	case facts.EscalationImpersonate:
-		return r.impersonation(subj, p, h, e, where)
+		return impersonation(id, p, h, e, where)
 	case facts.EscalationBindings:
-		return bindingsEscalation(p, h, e, has)
+		return bindingsEscalation(p, h, e, mask)
 	case facts.EscalationBind:
-		return r.bindEscalation(p, e, has)
+		return r.bindEscalation(p, e, mask)
 	case facts.EscalationEscalate:
 		e.Detail = fmt.Sprintf("can add any permission, e.g. nodes/proxy, to %s", rolesText(p.names))
-		e.Detail += needs(has[facts.EscalationRoles+"/clusterroles"], "update on those ClusterRoles")
+		e.Detail += needs(mask&holdsWriteRoles != 0, "update on those ClusterRoles")
 		return e, true
 	case facts.EscalationRoles:
 		e.Detail = "can create/update ClusterRoles and write nodes/proxy into one"
-		e.Detail += needs(has[facts.EscalationEscalate+"/clusterroles"], "escalate on clusterroles (or to hold nodes/proxy already)")
+		e.Detail += needs(mask&holdsEscalate != 0, "escalate on clusterroles (or to hold nodes/proxy already)")
 		return e, true
 	}
 	return e, len(e.Targets) > 0
@@ -311,16 +647,16 @@ func (r *resolver) escalation(subj *facts.Subject, p heldPerm, h *nodeHolders, h
 
 // impersonation: impersonating users or groups is cluster-scoped; a
 // ServiceAccount can be impersonated where the binding reaches.
-func (r *resolver) impersonation(subj *facts.Subject, p heldPerm, h *nodeHolders, e facts.Escalation, where string) (facts.Escalation, bool) {
+func impersonation(id string, p *heldPerm, h *nodeHolders, e facts.Escalation, where string) (facts.Escalation, bool) {
 	switch p.resources[0] {
 	case "users":
-		e.Targets = namedTargets(rbacv1.UserKind, h.users, p.names)
+		e.Targets = namedTargets(h.users, p.names)
 	case "groups":
-		e.Targets = namedTargets(rbacv1.GroupKind, h.groups, p.names)
+		e.Targets = namedTargets(h.groups, p.names)
 	default:
 		e.Targets = h.saTargets(p.namespace, p.names)
 	}
-	e.Targets = h.without(e.Targets, subj.ID)
+	e.Targets = h.without(e.Targets, id)
 	switch {
 	case len(p.names) == 0 && p.namespace == "":
 		e.Detail = anyImpersonation[p.resources[0]]
@@ -339,21 +675,21 @@ var anyImpersonation = map[string]string{
 	"serviceaccounts": "can impersonate any ServiceAccount in every namespace and act with its node access",
 }
 
-func bindingsEscalation(p heldPerm, h *nodeHolders, e facts.Escalation, has map[string]bool) (facts.Escalation, bool) {
+func bindingsEscalation(p *heldPerm, h *nodeHolders, e facts.Escalation, mask heldMask) (facts.Escalation, bool) {
 	if p.resources[0] == "rolebindings" {
 		// A RoleBinding never grants nodes; it can grant pod creation in a
 		// namespace where a ServiceAccount with node access runs.
 		e.Targets = h.podTargets(p.namespace)
 		e.Detail = fmt.Sprintf("can create RoleBindings; they never grant nodes, but binding a role that creates pods (e.g. edit) reaches ServiceAccounts with node access (%s)", listText(e.Targets))
-		e.Detail += needs(has[facts.EscalationBind+"/clusterroles"], "bind on such a role (or to hold its permissions already)")
+		e.Detail += needs(mask&holdsBind != 0, "bind on such a role (or to hold its permissions already)")
 		return e, p.namespace == "" && len(e.Targets) > 0
 	}
 	e.Detail = "can create RoleBindings/ClusterRoleBindings; together with bind on a role that has nodes/proxy (e.g. cluster-admin) this grants node exec"
-	e.Detail += needs(has[facts.EscalationBind+"/clusterroles"], "bind on such a ClusterRole (or to hold nodes/proxy already)")
+	e.Detail += needs(mask&holdsBind != 0, "bind on such a ClusterRole (or to hold nodes/proxy already)")
 	return e, true
 }
 
-func (r *resolver) bindEscalation(p heldPerm, e facts.Escalation, has map[string]bool) (facts.Escalation, bool) {
+func (r *resolver) bindEscalation(p *heldPerm, e facts.Escalation, mask heldMask) (facts.Escalation, bool) {
 	var withAccess []string
 	for _, name := range p.names {
 		if n := r.roles.cluster[name]; n != nil && analyze(n).hasNodeAccess() {
@@ -367,7 +703,7 @@ func (r *resolver) bindEscalation(p heldPerm, e facts.Escalation, has map[string
 	if len(withAccess) > 0 {
 		e.Detail = fmt.Sprintf("can bind ClusterRoles with node access (%s) without holding their permissions", strings.Join(withAccess, ", "))
 	}
-	e.Detail += needs(has[facts.EscalationBindings+"/clusterrolebindings"], "create on clusterrolebindings")
+	e.Detail += needs(mask&holdsWriteClusterB != 0, "create on clusterrolebindings")
 	return e, true
 }
 

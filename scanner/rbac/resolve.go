@@ -61,6 +61,9 @@ type resolver struct {
 	held     map[string][]*bindingFacts
 	bindings []facts.Binding
 	seen     map[[3]string]facts.Location // bindings by kind, namespace, name
+	// permRules are the escalation permissions of roles as bindings hold them.
+	permRules map[permRulesKey][]*permRule
+	sharedEsc map[sharedKey]*groupEscalations // by permissions and mask
 }
 
 // Resolve computes subjects, roles and bindings from inv. It never fails
@@ -74,6 +77,7 @@ func Resolve(inv *inventory.Inventory, opts Options) (*Result, []finding.ScanErr
 	r := &resolver{
 		inv: inv, opts: opts, bindings: make([]facts.Binding, 0, nb),
 		subjects: map[string]*facts.Subject{}, held: map[string][]*bindingFacts{}, seen: make(map[[3]string]facts.Location, nb),
+		permRules: map[permRulesKey][]*permRule{}, sharedEsc: map[sharedKey]*groupEscalations{},
 	}
 	buildRoles(r)
 	aggregate(r)
@@ -164,7 +168,7 @@ func (r *resolver) lookupRole(b facts.Ref, roleRef rbacv1.RoleRef) (*roleNode, f
 type bindingFacts struct {
 	grants      []facts.Grant
 	ineffective []facts.Ineffective
-	perms       []heldPerm
+	perms       []*permGroup
 }
 
 // bindingGrants computes a binding's facts once for all its subjects. A
@@ -177,26 +181,25 @@ func (r *resolver) bindingGrants(b facts.Ref, n *roleNode, role facts.Ref) *bind
 		return out
 	}
 	a := analyze(n)
+	var bt bindingText
+	if len(a.grants)+len(a.ineffective) > 0 {
+		bt = newBindingText(b)
+	}
 	for _, g := range a.grants {
-		p := bindingPath(b, n, g.src)
+		p := bindingPath(bt, n, g.src)
 		if b.Kind == kindRB {
 			out.ineffective = append(out.ineffective, facts.Ineffective{
 				Reason: facts.IneffectiveRoleBinding, Resource: nodePrefix + g.sub, Verbs: g.verbs, Path: p,
-				Detail: rbDetail(b, g.sub, g.verbs),
+				Detail: rbDetail(bt.text, b.Namespace, g.sub, g.verbs),
 			})
 			continue
 		}
 		out.grants = append(out.grants, facts.Grant{Subresource: g.sub, Verbs: g.verbs, Nodes: g.nodes, Wildcard: g.wildcard, Path: p})
 	}
 	for _, in := range a.ineffective {
-		out.ineffective = append(out.ineffective, in.fact(bindingPath(b, n, in.src)))
+		out.ineffective = append(out.ineffective, in.fact(bindingPath(bt, n, in.src)))
 	}
-	for _, p := range a.perms {
-		if b.Kind == kindRB && p.cluster {
-			continue
-		}
-		out.perms = append(out.perms, heldPerm{srcPerm: p, namespace: b.Namespace, binding: b, role: n})
-	}
+	out.perms = r.groupPerms(b, n, a.perms)
 	return out
 }
 
@@ -207,8 +210,8 @@ func missingRole(b, role facts.Ref) facts.Ineffective {
 	}
 }
 
-func rbDetail(b facts.Ref, sub string, verbs []string) string {
-	return refText(b) + " grants only namespaced permissions in namespace \"" + b.Namespace + "\"; nodes are cluster-scoped, so nodes/" + sub +
+func rbDetail(binding, ns, sub string, verbs []string) string {
+	return binding + " grants only namespaced permissions in namespace \"" + ns + "\"; nodes are cluster-scoped, so nodes/" + sub +
 		" (" + strings.Join(verbs, ", ") + ") through it grants nothing"
 }
 
@@ -241,8 +244,7 @@ func (r *resolver) addEscalations() {
 	h := indexHolders(r.subjects, extra)
 	for id, held := range r.held {
 		subj := r.subjects[id]
-		subj.Escalations = r.escalations(subj, held, &h)
-		subj.EscalationPaths = facts.GroupEscalations(subj.Escalations)
+		subj.Escalations, subj.EscalationPaths = r.escalations(id, held, &h)
 	}
 }
 

@@ -63,6 +63,7 @@ type roleNode struct {
 	drift     []string
 	boundBy   []facts.Ref
 	analysis  *roleAnalysis
+	paths     map[ruleSrc]facts.Path // rolePath by rule, lazily
 }
 
 func (n *roleNode) aggregated() bool { return n.aggRule != nil }

@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -31,12 +32,13 @@ func compactRule(r rbacv1.PolicyRule) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-// refText renders a ref as `Kind "name"` or `Kind "ns/name"`.
+// refText renders a ref as `Kind "name"` or `Kind "ns/name"` (the name
+// quoted as %q does).
 func refText(r facts.Ref) string {
 	if r.Namespace != "" {
-		return fmt.Sprintf("%s %q", r.Kind, r.Namespace+"/"+r.Name)
+		return r.Kind + " " + strconv.Quote(r.Namespace+"/"+r.Name)
 	}
-	return fmt.Sprintf("%s %q", r.Kind, r.Name)
+	return r.Kind + " " + strconv.Quote(r.Name)
 }
 
 // refKey renders "Kind ns/name" or "Kind name", like the policies' ref_text.
@@ -47,8 +49,22 @@ func refKey(r facts.Ref) string {
 	return r.Kind + " " + r.Name
 }
 
-// rolePath is the provenance of a rule of role n, without a binding.
+// rolePath is the provenance of a rule of role n, without a binding. It
+// is computed once per role rule: every binding to the role shares its
+// strings.
 func rolePath(n *roleNode, src ruleSrc) facts.Path {
+	if p, ok := n.paths[src]; ok {
+		return p
+	}
+	p := newRolePath(n, src)
+	if n.paths == nil {
+		n.paths = map[ruleSrc]facts.Path{}
+	}
+	n.paths[src] = p
+	return p
+}
+
+func newRolePath(n *roleNode, src ruleSrc) facts.Path {
 	p := facts.Path{
 		Role: n.ref, RuleIndex: src.index, Rule: src.key(),
 		RuleLocation: src.from.ruleLocation(src.index),
@@ -66,12 +82,22 @@ func rolePath(n *roleNode, src ruleSrc) facts.Path {
 	return p
 }
 
+// bindingText is a binding's part of its paths, rendered once per binding.
+type bindingText struct {
+	ref       facts.Ref
+	text, key string // refText and refKey
+}
+
+func newBindingText(b facts.Ref) bindingText {
+	return bindingText{ref: b, text: refText(b), key: refKey(b)}
+}
+
 // bindingPath prefixes a role path with the binding that grants it.
-func bindingPath(b facts.Ref, n *roleNode, src ruleSrc) facts.Path {
+func bindingPath(b bindingText, n *roleNode, src ruleSrc) facts.Path {
 	p := rolePath(n, src)
-	p.Binding = b
-	p.Text = refText(b) + " -> " + p.Text
-	p.Key = refKey(b) + "|" + p.RuleKey
+	p.Binding = b.ref
+	p.Text = b.text + " -> " + p.Text
+	p.Key = b.key + "|" + p.RuleKey
 	return p
 }
 

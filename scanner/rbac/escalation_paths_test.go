@@ -1,0 +1,61 @@
+package rbac_test
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/kubelet-audit/kubelet-audit/hack/gen-rbac/gen"
+	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
+	"github.com/kubelet-audit/kubelet-audit/scanner/load"
+	"github.com/kubelet-audit/kubelet-audit/scanner/rbac"
+)
+
+// TestEscalationPathsMatchGrouping resolves a generated corpus and checks
+// that every subject's EscalationPaths are exactly what
+// facts.GroupEscalations makes of its Escalations. The resolver builds
+// them from results shared between subjects (and, for subjects with node
+// access of their own, from the shared ones less the subject), so this
+// pins the shortcut to the definition. The corpus must exercise both
+// kinds of subject, including ones among their own escalation targets.
+func TestEscalationPathsMatchGrouping(t *testing.T) {
+	size, err := gen.SizeByName("S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := gen.Write(dir, size, gen.DefaultSeed); err != nil {
+		t.Fatal(err)
+	}
+	res, err := load.Load(context.Background(), []string{filepath.Join(dir, gen.ManifestsDir)}, load.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := rbac.Resolve(res.Inventory, rbac.Options{})
+	var plain, holders, selfTargets int
+	for _, s := range out.Subjects {
+		if want := facts.GroupEscalations(s.Escalations); !reflect.DeepEqual(s.EscalationPaths, want) {
+			t.Errorf("%s: EscalationPaths =\n%+v\nwant\n%+v", s.ID, s.EscalationPaths, want)
+		}
+		if len(s.Escalations) == 0 {
+			continue
+		}
+		if len(s.Grants) == 0 {
+			plain++
+			continue
+		}
+		holders++
+		for _, e := range out.Subjects {
+			for _, esc := range e.Escalations {
+				if e.ID != s.ID && esc.Kind == facts.EscalationPods && slices.Contains(esc.Targets, s.ID) {
+					selfTargets++ // others reach s: s was left out of its own lists
+				}
+			}
+		}
+	}
+	if plain == 0 || holders == 0 || selfTargets == 0 {
+		t.Fatalf("corpus too small to check: %d subjects without node access, %d with, %d reached by others", plain, holders, selfTargets)
+	}
+}
