@@ -45,25 +45,28 @@ const (
 //     location naming the object.
 type sarifWriter struct{ root string }
 
-// Write implements Writer.
+// Write implements Writer. Results are written by hand (sarifEnc), the
+// bytes go-sarif's objects would encode to, and streamed one by one (see
+// splice): the one run's "results" key sits at depth 3 (report > runs > run).
 func (s sarifWriter) Write(w io.Writer, r *finding.Report) error {
-	rep := buildSARIF(normalize(r), s.root)
-	// Results are streamed one by one (see splice): the one run's
-	// "results" key sits at depth 3 (report > runs > run).
-	run := rep.Runs[0]
-	results := run.Results
-	run.Results = nil
+	c := normalize(r)
+	rep, index := buildSARIF(c, s.root)
+	se := &sarifEnc{root: s.root, uris: map[string]artifact{}}
 	err := writeSpliced(w, rep, true,
-		splice{key: "results", indent: "      ", n: len(results), elem: func(i int) any { return results[i] }})
-	run.Results = results
+		splice{key: "results", indent: "      ", n: len(c.Findings), write: func(e *jsonEnc, i int) {
+			f := &c.Findings[i]
+			se.result(e, f, index[f.RuleID])
+		}})
 	if err != nil {
 		return fmt.Errorf("write sarif report: %w", err)
 	}
 	return nil
 }
 
-// buildSARIF converts a normalized report into one SARIF run.
-func buildSARIF(r *finding.Report, root string) *sarif.Report {
+// buildSARIF converts a normalized report into one SARIF run without its
+// results (Results nil, for splicing), and returns the rule index of
+// every rule id.
+func buildSARIF(r *finding.Report, root string) (*sarif.Report, map[string]int) {
 	rules := sarifRules(r.Rules, r.Findings)
 	index := make(map[string]int, len(rules))
 	driver := sarifDriver(r.Tool)
@@ -74,11 +77,9 @@ func buildSARIF(r *finding.Report, root string) *sarif.Report {
 	run := sarif.NewRun()
 	run.Tool = sarif.NewTool().WithDriver(driver)
 	run.WithColumnKind("unicodeCodePoints")
-	for _, f := range r.Findings {
-		run.AddResult(sarifResult(f, index[f.RuleID], root))
-	}
+	run.Results = nil
 	run.AddInvocation(sarifInvocation(r.Errors, root))
-	return sarif.NewReport().AddRun(run)
+	return sarif.NewReport().AddRun(run), index
 }
 
 // sarifDriver describes kubelet-audit; name and version are never empty.
@@ -213,28 +214,68 @@ func sarifLevel(s finding.Severity) string {
 	}
 }
 
-// sarifResult converts one finding.
-func sarifResult(f finding.Finding, ruleIndex int, root string) *sarif.Result {
-	res := sarif.NewRuleResult(f.RuleID).
-		WithRuleIndex(ruleIndex).
-		WithLevel(sarifLevel(f.Severity)).
-		WithMessage(sarif.NewTextMessage(findingMessage(f))).
-		WithProperties(sarifResultProperties(f))
-	if loc := sarifLocation(f, root); loc != nil {
-		res.AddLocation(loc)
-	}
-	if f.Fingerprint != "" {
-		res.WithPartialFingerprints(map[string]string{FingerprintKey: f.Fingerprint})
-	}
-	if s := sarifSuppression(f); s != nil {
-		res.AddSuppression(s)
-	}
-	return res
+// sarifEnc writes SARIF results, caching artifact URIs by file (a large
+// scan has many findings per manifest file).
+type sarifEnc struct {
+	root string
+	uris map[string]artifact
 }
 
-// sarifSuppression records why a finding does not count: an annotation
+// artifact is a file's artifact URI and whether it is relative to the root.
+type artifact struct {
+	uri      string
+	relative bool
+}
+
+// result writes one finding as the go-sarif Result that
+// sarif.NewRuleResult(f.RuleID).WithRuleIndex(ruleIndex).WithLevel(...)
+// .WithMessage(...).WithProperties(...) plus the location, partial
+// fingerprint and suppression encodes to: members in go-sarif's field
+// order, its empty arrays and -1 defaults included.
+func (s *sarifEnc) result(e *jsonEnc, f *finding.Finding, ruleIndex int) {
+	e.open('{')
+	if f.Fingerprint != "" {
+		e.key("partialFingerprints")
+		e.open('{')
+		e.member(FingerprintKey, f.Fingerprint)
+		e.close('}')
+	}
+	for _, k := range []string{"attachments", "codeFlows", "fixes", "graphTraversals", "graphs"} {
+		e.key(k)
+		e.b = append(e.b, "[]"...)
+	}
+	e.member("kind", "fail")
+	e.member("level", sarifLevel(f.Severity))
+	e.key("locations")
+	e.open('[')
+	s.location(e, f)
+	e.close(']')
+	e.key("message")
+	e.open('{')
+	e.key("arguments")
+	e.b = append(e.b, "[]"...)
+	e.member("text", findingMessage(*f))
+	e.close('}')
+	e.key("properties")
+	resultProperties(e, f)
+	e.key("rank")
+	e.b = append(e.b, "-1"...)
+	e.key("relatedLocations")
+	e.b = append(e.b, "[]"...)
+	e.member("ruleId", f.RuleID)
+	e.key("ruleIndex")
+	e.int(ruleIndex)
+	e.key("stacks")
+	e.b = append(e.b, "[]"...)
+	suppression(e, f)
+	e.key("taxa")
+	e.b = append(e.b, "[]"...)
+	e.close('}')
+}
+
+// suppression records why a finding does not count: an annotation
 // (inSource) or the baseline file (external).
-func sarifSuppression(f finding.Finding) *sarif.Suppression {
+func suppression(e *jsonEnc, f *finding.Finding) {
 	var kind string
 	switch f.Status {
 	case finding.StatusSuppressed:
@@ -242,56 +283,117 @@ func sarifSuppression(f finding.Finding) *sarif.Suppression {
 	case finding.StatusBaselined:
 		kind = "external"
 	default:
-		return nil
+		return
 	}
-	s := sarif.NewSuppression().WithKind(kind).WithStatus("accepted")
-	if f.StatusReason != "" {
-		s.WithJustification(f.StatusReason)
-	}
-	return s
+	e.key("suppressions")
+	e.open('[')
+	e.elem()
+	e.open('{')
+	e.memberOmit("justification", f.StatusReason)
+	e.member("kind", kind)
+	e.member("status", "accepted")
+	e.close('}')
+	e.close(']')
 }
 
-// sarifResultProperties carries subject, resource, path, evidence and status.
-func sarifResultProperties(f finding.Finding) *sarif.PropertyBag {
-	p := sarif.NewPropertyBag().Add("severity", f.Severity.String()).Add("status", nonEmpty(f.Status, finding.StatusOpen))
-	for key, val := range map[string]string{"subject": f.Subject, "path": f.Path, "statusReason": f.StatusReason} {
-		if val != "" {
-			p.Add(key, val)
-		}
-	}
-	if f.Resource.Kind != "" || f.Resource.Name != "" {
-		p.Add("resource", f.Resource.String())
-	}
+// resultProperties carries subject, resource, path, evidence and status,
+// keys sorted as go-sarif's property bag encodes them.
+func resultProperties(e *jsonEnc, f *finding.Finding) {
+	e.open('{')
 	if len(f.Evidence) > 0 {
-		p.Add("evidence", f.Evidence)
+		e.key("evidence")
+		e.strMap(f.Evidence)
 	}
-	return p
+	e.memberOmit("path", f.Path)
+	if f.Resource.Kind != "" || f.Resource.Name != "" {
+		e.member("resource", f.Resource.String())
+	}
+	e.member("severity", f.Severity.String())
+	e.member("status", nonEmpty(f.Status, finding.StatusOpen))
+	e.memberOmit("statusReason", f.StatusReason)
+	e.memberOmit("subject", f.Subject)
+	e.close('}')
 }
 
-// sarifLocation returns a physical location for manifest files, or the
-// k8s:// URI plus a logical location for live objects. Findings with
-// neither a file nor a URI fall back to a k8s:// URI of their resource, so
-// that code-scanning uploads (which require a location) still accept them.
-func sarifLocation(f finding.Finding, root string) *sarif.Location {
-	loc := sarif.NewLocation()
+// location writes a physical location for manifest files, or the k8s://
+// URI plus a logical location for live objects. Findings with neither a
+// file nor a URI fall back to a k8s:// URI of their resource, so that
+// code-scanning uploads (which require a location) still accept them.
+// A finding with no resource either gets no location.
+func (s *sarifEnc) location(e *jsonEnc, f *finding.Finding) {
+	var uri string
+	relative, line, column := false, 0, 0
 	switch {
 	case f.Location.File != "" && f.Location.File != "-":
-		loc.WithPhysicalLocation(physicalLocation(f.Location.File, f.Location.Line, f.Location.Column, root))
+		a, ok := s.uris[f.Location.File]
+		if !ok {
+			a.uri, a.relative = artifactURI(f.Location.File, s.root)
+			s.uris[f.Location.File] = a
+		}
+		uri, relative, line, column = a.uri, a.relative, f.Location.Line, f.Location.Column
 	case f.Location.URI != "":
-		loc.WithPhysicalLocation(sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(f.Location.URI)))
+		uri = f.Location.URI
 	case f.Resource.Name != "":
-		loc.WithPhysicalLocation(sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(resourceURI(f.Resource))))
+		uri = resourceURI(f.Resource)
 	default:
-		return nil
+		return
 	}
+	e.elem()
+	e.open('{')
+	e.key("annotations")
+	e.b = append(e.b, "[]"...)
+	e.key("id")
+	e.b = append(e.b, "-1"...)
+	e.key("logicalLocations")
+	e.open('[')
 	if f.Resource.Name != "" {
-		fqn := nonEmpty(f.Location.URI, f.Resource.String())
-		loc.AddLogicalLocation(sarif.NewLogicalLocation().
-			WithName(f.Resource.Name).
-			WithFullyQualifiedName(fqn).
-			WithKind(nonEmpty(f.Resource.Kind, "resource")))
+		e.elem()
+		e.open('{')
+		e.member("fullyQualifiedName", nonEmpty(f.Location.URI, f.Resource.String()))
+		e.key("index")
+		e.b = append(e.b, "-1"...)
+		e.member("kind", nonEmpty(f.Resource.Kind, "resource"))
+		e.member("name", f.Resource.Name)
+		e.key("parentIndex")
+		e.b = append(e.b, "-1"...)
+		e.close('}')
 	}
-	return loc
+	e.close(']')
+	e.key("physicalLocation")
+	physical(e, uri, relative, line, column)
+	e.key("relationships")
+	e.b = append(e.b, "[]"...)
+	e.close('}')
+}
+
+// physical writes a PhysicalLocation as physicalLocation builds it.
+func physical(e *jsonEnc, uri string, relative bool, line, column int) {
+	e.open('{')
+	e.key("artifactLocation")
+	e.open('{')
+	e.key("index")
+	e.b = append(e.b, "-1"...)
+	e.member("uri", uri)
+	if relative {
+		e.member("uriBaseId", SrcRoot)
+	}
+	e.close('}')
+	if line > 0 {
+		e.key("region")
+		e.open('{')
+		e.key("byteOffset")
+		e.b = append(e.b, "-1"...)
+		e.key("charOffset")
+		e.b = append(e.b, "-1"...)
+		if column > 0 {
+			e.key("startColumn")
+			e.int(column)
+		}
+		e.key("startLine")
+		e.int(line)
+		e.close('}')
+	}
+	e.close('}')
 }
 
 // resourceURI renders k8s://<kind>/[<namespace>/]<name>.

@@ -20,6 +20,9 @@ type splice struct {
 	indent string // indentation of the "key" line
 	n      int
 	elem   func(i int) any
+	// write, when set, writes element i by hand instead of encoding elem(i)
+	// (see jsonEnc); e's prefix is set and its buffer empty.
+	write func(e *jsonEnc, i int)
 }
 
 // writeSpliced encodes skeleton (with every spliced array nil) and streams
@@ -55,6 +58,10 @@ func writeArray(bw *bufio.Writer, a splice, escapeHTML bool) error {
 	}
 	inner := a.indent + "  "
 	bw.WriteString("[\n")
+	if a.write != nil {
+		writeElems(bw, a, inner, escapeHTML)
+		return nil
+	}
 	// One encoder and buffer for every element: json.Encoder keeps its
 	// indentation buffer between calls, so large arrays do not allocate
 	// per element.
@@ -76,6 +83,22 @@ func writeArray(bw *bufio.Writer, a splice, escapeHTML bool) error {
 	}
 	bw.WriteString(a.indent + "]")
 	return nil
+}
+
+// writeElems writes the elements of a with a.write, reusing one buffer.
+func writeElems(bw *bufio.Writer, a splice, inner string, escapeHTML bool) {
+	e := &jsonEnc{html: escapeHTML, prefix: inner}
+	for i := range a.n {
+		e.reset()
+		a.write(e, i)
+		bw.WriteString(inner)
+		bw.Write(e.b)
+		if i < a.n-1 {
+			bw.WriteByte(',')
+		}
+		bw.WriteByte('\n')
+	}
+	bw.WriteString(a.indent + "]")
 }
 
 // encodeIndented encodes v indented by two spaces per level below prefix,
