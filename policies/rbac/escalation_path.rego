@@ -30,30 +30,37 @@ findings contains f if {
 	not s.system
 	not _exec_everywhere(s)
 	some g in _paths(s)
+	p := g.path
+	id := s.id
+	text := p.text
+	kinds := g.kinds
 	f := {
 		"msg": sprintf("%s has an escalation path to node access (%s) via %s: %s", [
-			s.id, concat("; ", sort({_how_text(k) | some k in g.kinds})), g.path.text, concat("; ", g.details),
+			id, _kinds_text(kinds), text, concat("; ", g.details),
 		]),
-		"resource": lib.resource(g.path.binding),
-		"location": g.path.binding.location,
-		"subject": s.id,
-		"path": g.path.text,
+		"resource": lib.resource(p.binding),
+		"location": p.binding.location,
+		"subject": id,
+		"path": text,
 		"evidence": {
-			"kinds": concat(",", g.kinds),
+			"kinds": concat(",", kinds),
 			"permissions": concat("; ", g.permissions),
 			"targets": _capped(g.targets),
 		},
-		"key": lib.path_key(g.path),
+		"key": lib.path_key(p),
 	}
 }
 
 # _paths is the resolver's grouping (escalationPaths); a hand-written
 # document without it is grouped here.
-_paths(s) := s.escalationPaths if count(lib.list(object.get(s, "escalationPaths", []))) > 0
+_paths(s) := s.escalationPaths if {
+	s.escalationPaths[0]
+} else := [_group(s, k) | some k in {lib.grant_key(x.path) | some x in s.escalations}]
 
-_paths(s) := [_group(s, k) | some k in {lib.grant_key(x.path) | some x in s.escalations}] if {
-	count(lib.list(object.get(s, "escalationPaths", []))) == 0
-}
+# _kinds_text names the kinds of one path for the message. Few distinct
+# lists of kinds exist, and OPA caches a function's result by argument, so
+# this runs a handful of times per evaluation instead of once per finding.
+_kinds_text(kinds) := concat("; ", sort({_how_text(k) | some k in kinds}))
 
 _group(s, k) := {
 	"path": same[0].path,
@@ -77,11 +84,9 @@ _exec_everywhere(s) if {
 # targets (hundreds of MB at 20,000 roles, docs/benchmarks.md).
 _max_targets := 10
 
-_capped(ts) := concat(", ", ts) if count(ts) <= _max_targets
-
-_capped(ts) := sprintf("%s and %d more", [concat(", ", array.slice(ts, 0, _max_targets)), count(ts) - _max_targets]) if {
-	count(ts) > _max_targets
-}
+_capped(ts) := concat(", ", ts) if {
+	count(ts) <= _max_targets
+} else := sprintf("%s and %d more", [concat(", ", array.slice(ts, 0, _max_targets)), count(ts) - _max_targets])
 
 _how_text(kind) := _how[kind]
 

@@ -60,3 +60,17 @@ test_resolver_grouping_is_used if {
 	f.evidence.permissions == "bind clusterroles; create clusterrolebindings"
 	contains(f.msg, "can bind cluster-admin")
 }
+
+test_kinds_text_sorts_descriptions_and_keeps_unknown_kinds if {
+	rule._kinds_text(["bind", "write-roles"]) == "binding a role that carries node access; creating or changing a role"
+	rule._kinds_text(["create-pods", "escalate"]) == "adding node permissions to a role it can edit (escalate); running a pod as a ServiceAccount with node access"
+	rule._kinds_text(["new-kind"]) == "new-kind"
+}
+
+test_empty_resolver_grouping_falls_back_to_grouping_here if {
+	s := fx.extend(fx.user("ci"), {"escalations": [_esc("bind"), _esc("write-roles")], "escalationPaths": []})
+	fs := rule.findings with input as fx.subjects_doc([s])
+	count(fs) == 1
+	some f in fs
+	f.evidence.kinds == "bind,write-roles"
+}

@@ -44,9 +44,16 @@ exposes := {
 	"checkpoint": "container checkpoints, i.e. memory dumps of any container (/checkpoint)",
 }
 
-describe(sub) := exposes[sub]
+describe(sub) := exposes[sub] if {
+	exposes[sub]
+} else := sprintf("nodes/%s", [sub])
 
-describe(sub) := sprintf("nodes/%s", [sub]) if not exposes[sub]
+# describe_list and subresources_text render a sorted list of subresources
+# for messages and evidence. Few distinct lists exist and OPA caches a
+# function's result by argument, so each list is rendered once.
+describe_list(subs) := concat("; ", [describe(x) | some x in subs])
+
+subresources_text(subs) := concat(",", [sprintf("nodes/%s", [x]) | some x in subs])
 
 # Who a subject stands for, for messages.
 scope_text(s) := "anyone who can reach the API server, without credentials" if s.scope == "anonymous"
@@ -64,15 +71,15 @@ scope_text(s) := sprintf("every ServiceAccount in namespace %s", [trim_prefix(s.
 scope_text(s) := s.id if not s.scope in {"anonymous", "unauthenticated", "authenticated", "all-serviceaccounts", "namespace-serviceaccounts"}
 
 # list returns xs when it is an array and [] otherwise (nil slices are null).
-list(xs) := xs if is_array(xs)
-
-list(xs) := [] if not is_array(xs)
+list(xs) := xs if {
+	is_array(xs)
+} else := []
 
 verbs_text(g) := concat(",", list(g.verbs))
 
-nodes_text(g) := "every node" if count(list(g.nodes)) == 0
-
-nodes_text(g) := sprintf("nodes %s", [concat(", ", g.nodes)]) if count(list(g.nodes)) > 0
+nodes_text(g) := sprintf("nodes %s", [concat(", ", g.nodes)]) if {
+	count(list(g.nodes)) > 0
+} else := "every node"
 
 # loc_text renders file:line, the file, or the URI of a location.
 loc_text(l) := sprintf("%s:%d", [l.file, l.line]) if {
@@ -96,8 +103,9 @@ ref_text(ref) := sprintf("%s %s/%s", [ref.kind, ref.namespace, ref.name]) if {
 # subject findings, stable when messages or line numbers change.
 # The resolver precomputes it (path.ruleKey); documents written by hand may
 # leave it out.
-path_key(p) := p.ruleKey if {
-	object.get(p, "ruleKey", "") != ""
+path_key(p) := k if {
+	k := p.ruleKey
+	k != ""
 } else := sprintf("%s/%s#%d", [p.role.kind, p.role.name, p.ruleIndex]) if {
 	object.get(p, "aggregatedFrom", null) == null
 } else := sprintf("%s/%s<-%s#%d", [p.role.kind, p.role.name, p.aggregatedFrom.name, p.ruleIndex])
@@ -119,6 +127,15 @@ own_access(r) := [a | some a in list(r.nodeAccess); object.get(a, "aggregatedFro
 # grant_key groups the grants of one binding and role rule (one path).
 # The resolver precomputes it (path.key): policies compare it for every pair
 # of a subject's grants, so building it here was most of their cost.
-grant_key(p) := p.key if {
-	object.get(p, "key", "") != ""
+grant_key(p) := k if {
+	k := p.key
+	k != ""
 } else := sprintf("%s|%s", [ref_text(p.binding), path_key(p)])
+
+# by_path groups items that carry a path (grants, escalations) by
+# grant_key, each group in the order of xs. Rules that report one finding
+# per path filter a subject's grants first and group only those: each key
+# is computed once instead of once per pair of grants.
+by_path(xs) := [[x | some i, x in xs; keys[i] == k] | some k in {k | some k in keys}] if {
+	keys := [grant_key(x.path) | some x in xs]
+}

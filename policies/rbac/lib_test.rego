@@ -48,3 +48,48 @@ test_scope_text if {
 	lib.scope_text(fx.subject("Group:system:serviceaccounts:ci", "Group", "system:serviceaccounts:ci", "namespace-serviceaccounts")) == "every ServiceAccount in namespace ci"
 	lib.scope_text(fx.user("alice")) == "User:alice"
 }
+
+test_list_keeps_arrays_and_replaces_the_rest if {
+	lib.list(["a"]) == ["a"]
+	lib.list([]) == []
+	lib.list(null) == []
+	lib.list({"a": 1}) == []
+}
+
+test_nodes_text if {
+	lib.nodes_text({"nodes": ["n1", "n2"]}) == "nodes n1, n2"
+	lib.nodes_text({"nodes": []}) == "every node"
+	lib.nodes_text({"nodes": null}) == "every node"
+	lib.nodes_text({}) == "every node"
+}
+
+test_describe_and_lists_of_subresources if {
+	lib.describe("stats") == "node and pod resource usage (/stats)"
+	lib.describe("unknown") == "nodes/unknown"
+	lib.describe_list(["spec", "unknown"]) == "machine information (/spec/); nodes/unknown"
+	lib.describe_list([]) == ""
+	lib.subresources_text(["metrics", "spec"]) == "nodes/metrics,nodes/spec"
+	lib.subresources_text([]) == ""
+}
+
+test_keys_fall_back_when_the_resolver_left_them_out_or_empty if {
+	p := fx.debug_path(["nodes/proxy"], ["get"])
+	lib.path_key(object.union(p, {"ruleKey": "ClusterRole/x#4"})) == "ClusterRole/x#4"
+	lib.path_key(object.union(p, {"ruleKey": ""})) == "ClusterRole/node-debugger#0"
+	lib.grant_key(object.union(p, {"key": "k"})) == "k"
+	lib.grant_key(object.union(p, {"key": ""})) == "ClusterRoleBinding debug|ClusterRole/node-debugger#0"
+	lib.grant_key(p) == "ClusterRoleBinding debug|ClusterRole/node-debugger#0"
+}
+
+test_by_path_groups_in_order if {
+	p1 := fx.debug_path(["nodes/proxy", "nodes/stats"], ["get"])
+	p2 := fx.path(fx.rb("ns1", "b"), fx.cr("other"), 2, fx.rule(["nodes/log"], ["get"]))
+	a := fx.grant("proxy", ["get"], p1)
+	b := fx.grant("log", ["get"], p2)
+	c := fx.grant("stats", ["get"], p1)
+	groups := lib.by_path([a, b, c])
+	count(groups) == 2
+	[a, c] in groups
+	[b] in groups
+	lib.by_path([]) == []
+}

@@ -29,32 +29,31 @@ _data := {"stats", "pods", "checkpoint"}
 # Reconnaissance endpoints: a problem when held by a broad group.
 _recon := {"metrics", "spec", "configz", "healthz"}
 
-_exposed(_, g) if g.subresource in _data
-
-_exposed(s, g) if {
+# _exposed_set is what the subject must not read: workload data always,
+# reconnaissance endpoints too when it is a broad group.
+_exposed_set(s) := _data | _recon if {
 	s.broad
-	g.subresource in _recon
-}
+} else := _data
 
 # One finding per subject and role rule, listing every subresource it exposes.
 findings contains f if {
 	some s in lib.granted
 	not s.system
-	some group in {lib.grant_key(h.path) | some h in s.grants; _exposed(s, h)}
-	same := [h | some h in s.grants; _exposed(s, h); lib.grant_key(h.path) == group]
+	exposed := _exposed_set(s)
+	some same in lib.by_path([h | some h in s.grants; exposed[h.subresource]])
 	g := same[0]
 	subs := sort({h.subresource | some h in same})
 	verbs := sort({v | some h in same; some v in h.verbs})
 	f := {
 		"msg": sprintf("%s can read %s on %s through the kubelet via %s", [
-			s.id, concat("; ", [lib.describe(x) | some x in subs]), lib.nodes_text(g), g.path.text,
+			s.id, lib.describe_list(subs), lib.nodes_text(g), g.path.text,
 		]),
 		"resource": lib.resource(g.path.binding),
 		"location": g.path.binding.location,
 		"subject": s.id,
 		"path": g.path.text,
 		"evidence": {
-			"subresources": concat(",", [sprintf("nodes/%s", [x]) | some x in subs]),
+			"subresources": lib.subresources_text(subs),
 			"verbs": concat(",", verbs), "nodes": lib.nodes_text(g), "rule": g.path.rule,
 		},
 		"key": lib.path_key(g.path),

@@ -26,21 +26,20 @@ findings contains f if {
 	some s in lib.granted
 	not s.system
 	not s.broad
-	some group in {lib.grant_key(h.path) | some h in s.grants; h.subresource in _recon}
-	same := [h | some h in s.grants; h.subresource in _recon; lib.grant_key(h.path) == group]
+	some same in lib.by_path([h | some h in s.grants; _recon[h.subresource]])
 	g := same[0]
 	subs := sort({h.subresource | some h in same})
 	verbs := sort({v | some h in same; some v in h.verbs})
 	f := {
 		"msg": sprintf("%s can read %s on %s through the kubelet via %s", [
-			s.id, concat("; ", [lib.describe(x) | some x in subs]), lib.nodes_text(g), g.path.text,
+			s.id, lib.describe_list(subs), lib.nodes_text(g), g.path.text,
 		]),
 		"resource": lib.resource(g.path.binding),
 		"location": g.path.binding.location,
 		"subject": s.id,
 		"path": g.path.text,
 		"evidence": {
-			"subresources": concat(",", [sprintf("nodes/%s", [x]) | some x in subs]),
+			"subresources": lib.subresources_text(subs),
 			"verbs": concat(",", verbs), "nodes": lib.nodes_text(g), "rule": g.path.rule,
 		},
 		"key": lib.path_key(g.path),
