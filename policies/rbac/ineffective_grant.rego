@@ -49,27 +49,38 @@ findings contains f if {
 }
 
 _look_alike(i) if {
-	not i.reason in {"missing-role", _rolebinding}
+	not _not_look_alike[i.reason]
 	not _wildcard_read(i)
 }
+
+# Reasons reported elsewhere: a missing role by KA-RBAC-012, a RoleBinding
+# of node permissions by the rule below.
+_not_look_alike := {"missing-role", _rolebinding}
 
 # A RoleBinding of node permissions, reported once per binding and role rule
 # (identical objects built from each subject collapse into one set element).
 findings contains f if {
-	some s in lib.with_ineffective
-	some i in s.ineffective
-	i.reason == _rolebinding
+	some i in _rolebinding_items
+	reason := i.reason
+	p := i.path
+	b := p.binding
+	res := i.resource
+	text := p.text
 	f := {
 		"msg": sprintf("%s grants nothing on the kubelet: %s only works in a ClusterRoleBinding, a RoleBinding never grants the cluster-scoped nodes resource (%s)", [
-			lib.ref_text(i.path.binding), i.resource, i.path.text,
+			lib.ref_text(b), res, text,
 		]),
-		"resource": lib.resource(i.path.binding),
-		"location": i.path.binding.location,
-		"path": i.path.text,
-		"evidence": {"reason": i.reason, "resource": i.resource, "verbs": concat(",", lib.list(i.verbs)), "rule": i.path.rule},
-		"key": sprintf("%s:%s", [lib.path_key(i.path), i.resource]),
+		"resource": lib.resource(b),
+		"location": b.location,
+		"path": text,
+		"evidence": {"reason": reason, "resource": res, "verbs": lib.verbs_text(i), "rule": p.rule},
+		"key": sprintf("%s:%s", [lib.path_key(p), res]),
 	}
 }
+
+# The RoleBinding items of every subject, each once: a binding's subjects all
+# carry the same items, so the findings are built once per binding and rule.
+_rolebinding_items := {i | some s in lib.with_ineffective; some i in s.ineffective; i.reason == _rolebinding}
 
 # list/watch through resources '*' is a generic read rule, not a node grant.
 _wildcard_read(i) if {
