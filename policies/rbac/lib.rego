@@ -125,8 +125,8 @@ names_node_subresource(g) if regex.match(`(nodes|\*)/[a-z]`, g.rule)
 own_access(r) := [a | some a in list(r.nodeAccess); object.get(a, "aggregatedFrom", "") == ""]
 
 # grant_key groups the grants of one binding and role rule (one path).
-# The resolver precomputes it (path.key): policies compare it for every pair
-# of a subject's grants, so building it here was most of their cost.
+# The resolver precomputes it (path.key): policies group grants by it
+# (by_path), so building it here for every grant would be most of their cost.
 grant_key(p) := k if {
 	k := p.key
 	k != ""
