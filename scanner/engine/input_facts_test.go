@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -274,15 +273,7 @@ func jsonAny(t *testing.T, b []byte) any {
 // trip on a generated corpus (size S) loaded and resolved as a scan does,
 // for the whole document and for the policy view.
 func TestInputValueCorpus(t *testing.T) {
-	size, err := gen.SizeByName("S")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if _, err := gen.Write(dir, size, gen.DefaultSeed); err != nil {
-		t.Fatal(err)
-	}
-	res, err := load.Load(context.Background(), []string{filepath.Join(dir, gen.ManifestsDir)}, load.Options{})
+	res, err := load.Load(context.Background(), []string{gen.Corpus(t, "S")}, load.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

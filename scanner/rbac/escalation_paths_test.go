@@ -2,7 +2,6 @@ package rbac_test
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -21,15 +20,7 @@ import (
 // pins the shortcut to the definition. The corpus must exercise both
 // kinds of subject, including ones among their own escalation targets.
 func TestEscalationPathsMatchGrouping(t *testing.T) {
-	size, err := gen.SizeByName("S")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if _, err := gen.Write(dir, size, gen.DefaultSeed); err != nil {
-		t.Fatal(err)
-	}
-	res, err := load.Load(context.Background(), []string{filepath.Join(dir, gen.ManifestsDir)}, load.Options{})
+	res, err := load.Load(context.Background(), []string{gen.Corpus(t, "S")}, load.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

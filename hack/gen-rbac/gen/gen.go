@@ -217,6 +217,23 @@ func BenchCorpus(tb testing.TB) (string, *Answer) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return writeTemp(tb, size)
+}
+
+// Corpus writes the corpus of the named size (S, M, L, XL) with DefaultSeed
+// into a temporary directory of tb and returns the manifests directory.
+func Corpus(tb testing.TB, name string) string {
+	tb.Helper()
+	size, err := SizeByName(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir, _ := writeTemp(tb, size)
+	return dir
+}
+
+func writeTemp(tb testing.TB, size Size) (string, *Answer) {
+	tb.Helper()
 	dir := tb.TempDir()
 	a, err := Write(dir, size, DefaultSeed)
 	if err != nil {
