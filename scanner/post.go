@@ -90,10 +90,7 @@ func annotationIndex(inv *inventory.Inventory) map[string]map[string]string {
 func accessEdges(subjects []facts.Subject) []finding.Access {
 	out := []finding.Access{}
 	for _, sub := range subjects {
-		workloads := make([]string, 0, len(sub.Workloads))
-		for _, w := range sub.Workloads {
-			workloads = append(workloads, w.Kind+"/"+w.Namespace+"/"+w.Name)
-		}
+		workloads := workloadNames(sub)
 		for _, g := range sub.Grants {
 			out = append(out, finding.Access{
 				Subject: sub.ID, Subresource: g.Subresource, Verbs: g.Verbs, Nodes: g.Nodes,
@@ -115,9 +112,16 @@ func accessEdges(subjects []facts.Subject) []finding.Access {
 	return out
 }
 
+// refString renders Kind/namespace/name, as finding.Resource does.
 func refString(r facts.Ref) string {
-	if r.Namespace != "" {
-		return r.Kind + "/" + r.Namespace + "/" + r.Name
+	return finding.Resource{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name}.String()
+}
+
+// workloadNames renders the workloads that run as sub as Kind/namespace/name.
+func workloadNames(sub facts.Subject) []string {
+	var out []string
+	for _, w := range sub.Workloads {
+		out = append(out, w.Kind+"/"+w.Namespace+"/"+w.Name)
 	}
-	return r.Kind + "/" + r.Name
+	return out
 }

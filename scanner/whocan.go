@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 // Collect gathers facts without evaluating policies (who-can, debugging).
 func Collect(ctx context.Context, opts Options) (*facts.Document, []finding.ScanError, error) {
 	if opts.Log == nil {
-		opts.Log = nilWriter{}
+		opts.Log = io.Discard
 	}
 	s := &scan{opts: opts, doc: facts.New(mode(opts)), inv: newInventory()}
 	if err := s.collect(ctx); err != nil {
@@ -57,17 +58,10 @@ func WhoCan(doc *facts.Document, subresource, verb string) []Holder {
 				continue
 			}
 			h := Holder{Subject: sub.ID, Scope: sub.Scope, System: sub.System, Verbs: g.Verbs, Nodes: g.Nodes,
-				Path: g.Path.Text, Location: g.Path.Binding.Location.String()}
-			for _, w := range sub.Workloads {
-				h.Workloads = append(h.Workloads, w.Kind+"/"+w.Namespace+"/"+w.Name)
-			}
+				Path: g.Path.Text, Location: g.Path.Binding.Location.String(), Workloads: workloadNames(sub)}
 			out = append(out, h)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Holder) int { return strings.Compare(a.Subject+a.Path, b.Subject+b.Path) })
 	return out
 }
-
-type nilWriter struct{}
-
-func (nilWriter) Write(p []byte) (int, error) { return len(p), nil }

@@ -78,15 +78,7 @@ func BootstrapVersion() string { return bootstrap().KubernetesVersion }
 // (generated data), sorted by name. The caller owns the returned copies.
 func Builtins() ([]rbacv1.ClusterRole, []rbacv1.ClusterRoleBinding) {
 	b := bootstrap()
-	roles := make([]rbacv1.ClusterRole, len(b.ClusterRoles))
-	for i := range b.ClusterRoles {
-		b.ClusterRoles[i].DeepCopyInto(&roles[i])
-	}
-	bindings := make([]rbacv1.ClusterRoleBinding, len(b.ClusterRoleBindings))
-	for i := range b.ClusterRoleBindings {
-		b.ClusterRoleBindings[i].DeepCopyInto(&bindings[i])
-	}
-	return roles, bindings
+	return deepCopies(b.ClusterRoles), deepCopies(b.ClusterRoleBindings)
 }
 
 // BuiltinNamespaced returns the bootstrap Roles and RoleBindings
@@ -94,15 +86,20 @@ func Builtins() ([]rbacv1.ClusterRole, []rbacv1.ClusterRoleBinding) {
 // the returned copies.
 func BuiltinNamespaced() ([]rbacv1.Role, []rbacv1.RoleBinding) {
 	b := bootstrap()
-	roles := make([]rbacv1.Role, len(b.Roles))
-	for i := range b.Roles {
-		b.Roles[i].DeepCopyInto(&roles[i])
+	return deepCopies(b.Roles), deepCopies(b.RoleBindings)
+}
+
+// deepCopies returns deep copies of API objects, so callers cannot change
+// the embedded bootstrap data.
+func deepCopies[T any, P interface {
+	*T
+	DeepCopyInto(*T)
+}](xs []T) []T {
+	out := make([]T, len(xs))
+	for i := range xs {
+		P(&xs[i]).DeepCopyInto(&out[i])
 	}
-	bindings := make([]rbacv1.RoleBinding, len(b.RoleBindings))
-	for i := range b.RoleBindings {
-		b.RoleBindings[i].DeepCopyInto(&bindings[i])
-	}
-	return roles, bindings
+	return out
 }
 
 // isBootstrapRole reports whether name is a ClusterRole of the bootstrap
