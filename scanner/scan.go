@@ -171,9 +171,13 @@ func (s *scan) collect(ctx context.Context) error {
 }
 
 // timed writes a stage's wall time to Options.Timings.
-func (s *scan) timed(stage string, start time.Time) {
-	if s.opts.Timings != nil {
-		fmt.Fprintf(s.opts.Timings, "timing: %-9s %v\n", stage, time.Since(start).Round(time.Millisecond))
+func (s *scan) timed(stage string, start time.Time) { Timed(s.opts.Timings, stage, start) }
+
+// Timed writes the wall time since start of a stage to w (nil: nothing);
+// the CLI uses it for the stages around Scan.
+func Timed(w io.Writer, stage string, start time.Time) {
+	if w != nil {
+		fmt.Fprintf(w, "timing: %-9s %v\n", stage, time.Since(start).Round(time.Millisecond))
 	}
 }
 

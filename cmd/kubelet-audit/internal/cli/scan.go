@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -131,7 +130,7 @@ func runScan(cmd *cobra.Command, opts scanner.Options, out *outputFlags, policy 
 	if err != nil {
 		return err
 	}
-	timed(opts.Timings, "policies", start)
+	scanner.Timed(opts.Timings, "policies", start)
 	opts.Engine, opts.Baseline, opts.Log = eng, out.baseline, out.log(cmd)
 	r, err := scanner.Scan(ctx, opts)
 	if r != nil {
@@ -139,16 +138,9 @@ func runScan(cmd *cobra.Command, opts scanner.Options, out *outputFlags, policy 
 		if werr := out.finish(cmd, r); werr != nil && err == nil {
 			err = werr
 		}
-		timed(opts.Timings, "reports", start)
+		scanner.Timed(opts.Timings, "reports", start)
 	}
 	return err
-}
-
-// timed writes a stage's wall time to w (the hidden --timings flag).
-func timed(w io.Writer, stage string, start time.Time) {
-	if w != nil {
-		fmt.Fprintf(w, "timing: %-9s %v\n", stage, time.Since(start).Round(time.Millisecond))
-	}
 }
 
 // kubeletFlags configure the kubelet prober.
