@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -30,25 +29,6 @@ func encodeWith(t *testing.T, v any, prefix string, html bool) string {
 var trickyStrings = []string{
 	"", "plain", `quote " and \ backslash`, "a <b> & c -> d", "tab\tnl\ncr\rbs\bff\f", "\x00\x01\x1f\x7f",
 	"unicode é ü 日本", "line sep \u2028 para sep \u2029", "bad utf8 \xff\xfe end", "cut rune \xe6\x97", "emoji 🙂",
-}
-
-func TestAppendJSONString(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	strs := append([]string{}, trickyStrings...)
-	for range 2000 {
-		b := make([]byte, rng.IntN(12))
-		for i := range b {
-			b[i] = byte(rng.IntN(256))
-		}
-		strs = append(strs, string(b))
-	}
-	for _, s := range strs {
-		for _, html := range []bool{false, true} {
-			if got, want := string(appendJSONString(nil, s, html)), encodeWith(t, s, "", html); got != want {
-				t.Errorf("appendJSONString(%q, html=%v) = %s, want %s", s, html, got, want)
-			}
-		}
-	}
 }
 
 // TestJSONEncTypesUnchanged fails when a type jsonEnc writes by hand

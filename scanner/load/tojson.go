@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/kubelet-audit/kubelet-audit/internal/jsonquote"
 )
 
 // maxAliasNodes bounds the nodes reached through aliases (and merge keys) in
@@ -114,7 +115,7 @@ func (e *jsonEncoder) mapping(n *yaml.Node, viaAlias bool) error {
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}
-		e.buf = appendString(e.buf, p.key)
+		e.buf = jsonquote.Append(e.buf, p.key, false)
 		e.buf = append(e.buf, ':')
 		if err := e.node(p.value, viaAlias); err != nil {
 			return err
@@ -216,7 +217,7 @@ func (e *jsonEncoder) scalar(n *yaml.Node) error {
 	case "!!int", "!!float":
 		return e.number(n)
 	default: // !!str, !!timestamp, !!binary and custom tags stay strings
-		e.buf = appendString(e.buf, n.Value)
+		e.buf = jsonquote.Append(e.buf, n.Value, false)
 	}
 	return nil
 }
@@ -239,50 +240,7 @@ func (e *jsonEncoder) number(n *yaml.Node) error {
 		}
 		e.buf = strconv.AppendFloat(e.buf, x, 'g', -1, 64)
 	default: // yaml.v3 fell back to a string (e.g. an integer too large)
-		e.buf = appendString(e.buf, n.Value)
+		e.buf = jsonquote.Append(e.buf, n.Value, false)
 	}
 	return nil
-}
-
-// appendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += n
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
