@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/component-helpers/auth/rbac/validation"
 
 	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
 )
@@ -36,13 +35,47 @@ type ruleIneffective struct {
 
 // allows reports whether rule authorizes verb on group/resource (resource
 // may be "res/sub") for the given resource names, exactly as the RBAC
-// authorizer does: it asks component-helpers whether the rule covers the
-// atomic request. names narrows the request like a named object; a rule
-// with resourceNames covers only requests for those names.
+// authorizer does: it is component-helpers' validation.Covers of the
+// atomic request by the one rule, written out without building the
+// request rules (TestAllowsMatchesCovers compares the two). names narrows
+// the request like a named object; a rule with resourceNames covers only
+// requests for those names.
 func allows(rule *rbacv1.PolicyRule, verb, group, resource string, names []string) bool {
-	req := rbacv1.PolicyRule{Verbs: []string{verb}, APIGroups: []string{group}, Resources: []string{resource}, ResourceNames: names}
-	ok, _ := validation.Covers([]rbacv1.PolicyRule{*rule}, []rbacv1.PolicyRule{req})
-	return ok
+	if !hasAny(rule.Verbs, rbacv1.VerbAll, verb) || !hasAny(rule.APIGroups, rbacv1.APIGroupAll, group) || !resourceCovers(rule.Resources, resource) {
+		return false
+	}
+	if len(rule.ResourceNames) == 0 {
+		return true
+	}
+	for _, n := range names {
+		if !slices.Contains(rule.ResourceNames, n) {
+			return false
+		}
+	}
+	return len(names) > 0
+}
+
+// hasAny reports whether set contains a or b.
+func hasAny(set []string, a, b string) bool {
+	for _, s := range set {
+		if s == a || s == b {
+			return true
+		}
+	}
+	return false
+}
+
+// resourceCovers is validation's resourceCoversAll for one resource: '*',
+// the resource itself, or "*/<sub>" for a subresource ("<sub>" being
+// everything after the first slash).
+func resourceCovers(set []string, res string) bool {
+	i := strings.IndexByte(res, '/')
+	for _, s := range set {
+		if s == rbacv1.ResourceAll || s == res || i >= 0 && len(s) == len(res)-i+1 && s[:2] == "*/" && s[2:] == res[i+1:] {
+			return true
+		}
+	}
+	return false
 }
 
 // mayTouchNodes is a cheap prefilter: only rules with the core or '*' API
