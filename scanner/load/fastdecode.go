@@ -19,6 +19,10 @@ type nodeDecoder struct {
 	// whole batch (fastParser) and must not keep it alive, and verbs,
 	// groups, kinds and namespaces repeat a lot.
 	cache [1024]string
+	// Retained lists are carved from shared blocks.
+	strs     carver[string]
+	rules    carver[rbacv1.PolicyRule]
+	subjects carver[rbacv1.Subject]
 }
 
 // intern returns a copy of s that does not share memory with the nodes,
@@ -39,73 +43,65 @@ func (d *nodeDecoder) intern(s string) string {
 }
 
 // decode decodes RBAC objects, ServiceAccounts and simple workloads
-// straight from their node into v, skipping the YAML → JSON → struct round trip that dominates
-// their loading. It handles only what it can decode exactly like that round
-// trip: known fields with string, bool, list or mapping values, distinct
-// keys, no aliases, merge keys or nulls. On anything else (other kinds,
-// other fields such as managedFields or aggregationRule, type mismatches) it
-// returns false with v untouched, and decode takes the JSON path, which owns
-// every error message. TestFastDecodeMatchesJSON and FuzzFastDecode check
-// that both paths give equal objects.
+// straight from their node into v, skipping the YAML → JSON → struct round
+// trip that dominates their loading. It handles only what it can decode
+// exactly like that round trip: known fields with string, bool, list or
+// mapping values, distinct keys, no aliases, merge keys or nulls. v must be
+// zero; it is decoded in place (no temporary copy of the object), and on
+// anything else (other kinds, other fields such as managedFields or
+// aggregationRule, type mismatches) decode returns false with v zero again,
+// and the caller takes the JSON path, which owns every error message.
+// TestFastDecodeMatchesJSON and FuzzFastDecode check that both paths give
+// equal objects.
 func (d *nodeDecoder) decode(n *yaml.Node, v any) bool {
 	switch v := v.(type) {
 	case *rbacv1.Role:
-		var r rbacv1.Role
-		ok := d.object(n, &r.TypeMeta, &r.ObjectMeta, func(k string, x *yaml.Node) bool {
-			return k == "rules" && d.policyRules(x, &r.Rules)
-		})
-		return ok && set(v, r)
+		return d.object(n, &v.TypeMeta, &v.ObjectMeta, func(k string, x *yaml.Node) bool {
+			return k == "rules" && d.policyRules(x, &v.Rules)
+		}) || zero(v)
 	case *rbacv1.ClusterRole:
-		var r rbacv1.ClusterRole
-		ok := d.object(n, &r.TypeMeta, &r.ObjectMeta, func(k string, x *yaml.Node) bool {
-			return k == "rules" && d.policyRules(x, &r.Rules)
-		})
-		return ok && set(v, r)
+		return d.object(n, &v.TypeMeta, &v.ObjectMeta, func(k string, x *yaml.Node) bool {
+			return k == "rules" && d.policyRules(x, &v.Rules)
+		}) || zero(v)
 	case *rbacv1.RoleBinding:
-		var b rbacv1.RoleBinding
-		ok := d.object(n, &b.TypeMeta, &b.ObjectMeta, func(k string, x *yaml.Node) bool {
-			return d.bindingField(k, x, &b.Subjects, &b.RoleRef)
-		})
-		return ok && set(v, b)
+		return d.object(n, &v.TypeMeta, &v.ObjectMeta, func(k string, x *yaml.Node) bool {
+			return d.bindingField(k, x, &v.Subjects, &v.RoleRef)
+		}) || zero(v)
 	case *rbacv1.ClusterRoleBinding:
-		var b rbacv1.ClusterRoleBinding
-		ok := d.object(n, &b.TypeMeta, &b.ObjectMeta, func(k string, x *yaml.Node) bool {
-			return d.bindingField(k, x, &b.Subjects, &b.RoleRef)
-		})
-		return ok && set(v, b)
+		return d.object(n, &v.TypeMeta, &v.ObjectMeta, func(k string, x *yaml.Node) bool {
+			return d.bindingField(k, x, &v.Subjects, &v.RoleRef)
+		}) || zero(v)
 	case *corev1.ServiceAccount:
-		var sa corev1.ServiceAccount
-		ok := d.object(n, &sa.TypeMeta, &sa.ObjectMeta, func(k string, x *yaml.Node) bool {
+		return d.object(n, &v.TypeMeta, &v.ObjectMeta, func(k string, x *yaml.Node) bool {
 			if k != "automountServiceAccountToken" {
 				return false
 			}
 			b, ok := boolValue(x)
-			sa.AutomountServiceAccountToken = &b
+			v.AutomountServiceAccountToken = &b
 			return ok
-		})
-		return ok && set(v, sa)
+		}) || zero(v)
 	case *appsv1.Deployment:
-		var w appsv1.Deployment
-		return d.workload(n, &w.TypeMeta, &w.ObjectMeta, &w.Spec.Selector, &w.Spec.Template) && set(v, w)
+		return d.workload(n, &v.TypeMeta, &v.ObjectMeta, &v.Spec.Selector, &v.Spec.Template) || zero(v)
 	case *appsv1.DaemonSet:
-		var w appsv1.DaemonSet
-		return d.workload(n, &w.TypeMeta, &w.ObjectMeta, &w.Spec.Selector, &w.Spec.Template) && set(v, w)
+		return d.workload(n, &v.TypeMeta, &v.ObjectMeta, &v.Spec.Selector, &v.Spec.Template) || zero(v)
 	case *appsv1.StatefulSet:
-		var w appsv1.StatefulSet
-		return d.workload(n, &w.TypeMeta, &w.ObjectMeta, &w.Spec.Selector, &w.Spec.Template) && set(v, w)
+		return d.workload(n, &v.TypeMeta, &v.ObjectMeta, &v.Spec.Selector, &v.Spec.Template) || zero(v)
 	case *appsv1.ReplicaSet:
-		var w appsv1.ReplicaSet
-		return d.workload(n, &w.TypeMeta, &w.ObjectMeta, &w.Spec.Selector, &w.Spec.Template) && set(v, w)
+		return d.workload(n, &v.TypeMeta, &v.ObjectMeta, &v.Spec.Selector, &v.Spec.Template) || zero(v)
 	case *batchv1.Job:
-		var w batchv1.Job
-		return d.workload(n, &w.TypeMeta, &w.ObjectMeta, &w.Spec.Selector, &w.Spec.Template) && set(v, w)
+		return d.workload(n, &v.TypeMeta, &v.ObjectMeta, &v.Spec.Selector, &v.Spec.Template) || zero(v)
 	case *corev1.Pod:
-		var w corev1.Pod
-		ok := d.object(n, &w.TypeMeta, &w.ObjectMeta, func(k string, x *yaml.Node) bool {
-			return k == "spec" && d.podSpec(x, &w.Spec)
-		})
-		return ok && set(v, w)
+		return d.object(n, &v.TypeMeta, &v.ObjectMeta, func(k string, x *yaml.Node) bool {
+			return k == "spec" && d.podSpec(x, &v.Spec)
+		}) || zero(v)
 	}
+	return false
+}
+
+// zero resets a partly decoded value and returns false.
+func zero[T any](v *T) bool {
+	var z T
+	*v = z
 	return false
 }
 
@@ -150,7 +146,7 @@ func (d *nodeDecoder) podSpec(n *yaml.Node, s *corev1.PodSpec) bool {
 			s.AutomountServiceAccountToken = &b
 			return ok
 		case "containers":
-			return list(v, &s.Containers, func(n *yaml.Node, c *corev1.Container) bool {
+			return list(v, &s.Containers, nil, func(n *yaml.Node, c *corev1.Container) bool {
 				return fields(n, func(k string, v *yaml.Node) bool {
 					switch k {
 					case "name":
@@ -164,11 +160,6 @@ func (d *nodeDecoder) podSpec(n *yaml.Node, s *corev1.PodSpec) bool {
 		}
 		return false
 	})
-}
-
-func set[T any](dst *T, v T) bool {
-	*dst = v
-	return true
 }
 
 // fields calls f for each entry of the mapping n, whose keys must be
@@ -237,7 +228,7 @@ func (d *nodeDecoder) objectMeta(n *yaml.Node, m *metav1.ObjectMeta) bool {
 }
 
 func (d *nodeDecoder) policyRules(n *yaml.Node, out *[]rbacv1.PolicyRule) bool {
-	return list(n, out, func(n *yaml.Node, r *rbacv1.PolicyRule) bool {
+	return list(n, out, &d.rules, func(n *yaml.Node, r *rbacv1.PolicyRule) bool {
 		return fields(n, func(k string, v *yaml.Node) bool {
 			switch k {
 			case "verbs":
@@ -259,7 +250,7 @@ func (d *nodeDecoder) policyRules(n *yaml.Node, out *[]rbacv1.PolicyRule) bool {
 func (d *nodeDecoder) bindingField(k string, v *yaml.Node, subjects *[]rbacv1.Subject, ref *rbacv1.RoleRef) bool {
 	switch k {
 	case "subjects":
-		return list(v, subjects, func(n *yaml.Node, s *rbacv1.Subject) bool {
+		return list(v, subjects, &d.subjects, func(n *yaml.Node, s *rbacv1.Subject) bool {
 			return fields(n, func(k string, v *yaml.Node) bool {
 				switch k {
 				case "kind":
@@ -290,13 +281,18 @@ func (d *nodeDecoder) bindingField(k string, v *yaml.Node, subjects *[]rbacv1.Su
 	return false
 }
 
-// list decodes a sequence; like the JSON decoder it makes an empty,
-// non-nil slice for [].
-func list[T any](n *yaml.Node, out *[]T, item func(*yaml.Node, *T) bool) bool {
+// list decodes a sequence into a slice cut by c (nil: allocated); like the
+// JSON decoder it makes an empty, non-nil slice for [].
+func list[T any](n *yaml.Node, out *[]T, c *carver[T], item func(*yaml.Node, *T) bool) bool {
 	if n.Kind != yaml.SequenceNode {
 		return false
 	}
-	s := make([]T, len(n.Content))
+	var s []T
+	if c != nil {
+		s = c.take(len(n.Content))
+	} else {
+		s = make([]T, len(n.Content))
+	}
 	for i, c := range n.Content {
 		if !item(c, &s[i]) {
 			return false
@@ -307,7 +303,7 @@ func list[T any](n *yaml.Node, out *[]T, item func(*yaml.Node, *T) bool) bool {
 }
 
 func (d *nodeDecoder) stringList(n *yaml.Node, out *[]string) bool {
-	return list(n, out, d.str)
+	return list(n, out, &d.strs, d.str)
 }
 
 // stringMap decodes a mapping of strings; a repeated key keeps its last

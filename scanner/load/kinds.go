@@ -76,64 +76,67 @@ func (l *loader) templated(o object) bool {
 	return false
 }
 
+// rbacAPIVersion is what RBAC objects of every accepted version are labelled.
+var rbacAPIVersion = rbacv1.SchemeGroupVersion.String()
+
+// Objects are decoded in place into the file's chains (push) and taken
+// back (pop) when they fail.
+
 func (l *loader) clusterRole(o object) {
-	var r rbacv1.ClusterRole
 	if !l.rbacAPIVersionOK(o) {
 		return
 	}
-	if _, ok := l.decode(o, &r); !ok {
+	r := l.objs.clusterRoles.push()
+	if _, ok := l.decode(o, &r.ClusterRole); !ok {
+		l.objs.clusterRoles.pop()
 		return
 	}
-	r.APIVersion = rbacv1.SchemeGroupVersion.String()
-	l.res.Inventory.ClusterRoles = append(l.res.Inventory.ClusterRoles, inventory.ClusterRole{
-		ClusterRole: r, Source: o.source(), RuleLines: ruleLines(o, len(r.Rules)),
-	})
+	r.APIVersion = rbacAPIVersion
+	r.Source, r.RuleLines = o.source(), l.ruleLines(o, len(r.Rules))
 }
 
 func (l *loader) role(o object) {
-	var r rbacv1.Role
 	if !l.rbacAPIVersionOK(o) {
 		return
 	}
-	if _, ok := l.decode(o, &r); !ok {
+	r := l.objs.roles.push()
+	if _, ok := l.decode(o, &r.Role); !ok {
+		l.objs.roles.pop()
 		return
 	}
-	r.APIVersion = rbacv1.SchemeGroupVersion.String()
+	r.APIVersion = rbacAPIVersion
 	defaultNS(&r.ObjectMeta)
-	l.res.Inventory.Roles = append(l.res.Inventory.Roles, inventory.Role{
-		Role: r, Source: o.source(), RuleLines: ruleLines(o, len(r.Rules)),
-	})
+	r.Source, r.RuleLines = o.source(), l.ruleLines(o, len(r.Rules))
 }
 
 func (l *loader) clusterRoleBinding(o object) {
-	var b rbacv1.ClusterRoleBinding
 	if !l.rbacAPIVersionOK(o) {
 		return
 	}
-	if _, ok := l.decode(o, &b); !ok {
+	b := l.objs.clusterRoleBindings.push()
+	if _, ok := l.decode(o, &b.ClusterRoleBinding); !ok {
+		l.objs.clusterRoleBindings.pop()
 		return
 	}
-	b.APIVersion = rbacv1.SchemeGroupVersion.String()
-	l.res.Inventory.ClusterRoleBindings = append(l.res.Inventory.ClusterRoleBindings,
-		inventory.ClusterRoleBinding{ClusterRoleBinding: b, Source: o.source()})
+	b.APIVersion = rbacAPIVersion
+	b.Source = o.source()
 }
 
 func (l *loader) roleBinding(o object) {
-	var b rbacv1.RoleBinding
 	if !l.rbacAPIVersionOK(o) {
 		return
 	}
-	if _, ok := l.decode(o, &b); !ok {
+	b := l.objs.roleBindings.push()
+	if _, ok := l.decode(o, &b.RoleBinding); !ok {
+		l.objs.roleBindings.pop()
 		return
 	}
-	b.APIVersion = rbacv1.SchemeGroupVersion.String()
+	b.APIVersion = rbacAPIVersion
 	defaultNS(&b.ObjectMeta)
-	l.res.Inventory.RoleBindings = append(l.res.Inventory.RoleBindings,
-		inventory.RoleBinding{RoleBinding: b, Source: o.source()})
+	b.Source = o.source()
 }
 
 func (l *loader) serviceAccount(o object) {
-	var sa corev1.ServiceAccount
 	if o.apiVersion != "v1" {
 		l.res.Ignored++
 		return
@@ -141,13 +144,15 @@ func (l *loader) serviceAccount(o object) {
 	if l.templated(o) {
 		return
 	}
-	if _, ok := l.decode(o, &sa); !ok {
+	sa := &l.buf.scratch.serviceAccount
+	*sa = corev1.ServiceAccount{}
+	if _, ok := l.decode(o, sa); !ok {
 		return
 	}
 	defaultNS(&sa.ObjectMeta)
-	l.res.Inventory.ServiceAccounts = append(l.res.Inventory.ServiceAccounts, inventory.ServiceAccount{
+	*l.objs.serviceAccounts.push() = inventory.ServiceAccount{
 		Namespace: sa.Namespace, Name: sa.Name, AutomountToken: sa.AutomountServiceAccountToken, Source: o.source(),
-	})
+	}
 }
 
 // kubeletConfig keeps KubeletConfiguration documents as JSON for the kubelet
@@ -195,44 +200,67 @@ func (l *loader) workload(o object) {
 		}
 	}
 	defaultNS(meta)
-	l.res.Inventory.Workloads = append(l.res.Inventory.Workloads, inventory.Workload{
-		Kind: strings.Clone(o.kind), Namespace: meta.Namespace, Name: meta.Name, ServiceAccount: sa,
+	*l.objs.workloads.push() = inventory.Workload{
+		Kind: l.buf.fast.dec.intern(o.kind), Namespace: meta.Namespace, Name: meta.Name, ServiceAccount: sa,
 		AutomountToken: spec.AutomountServiceAccountToken == nil || *spec.AutomountServiceAccountToken,
 		Annotations:    meta.Annotations, Source: o.source(),
-	})
+	}
 }
 
-// decodeWorkload decodes o into its typed object and returns its metadata and pod spec.
+// scratch holds the typed objects a worker decodes workloads and
+// ServiceAccounts into: only a few fields are kept, so the (large) typed
+// values are reused rather than allocated per object.
+type scratch struct {
+	serviceAccount corev1.ServiceAccount
+	pod            corev1.Pod
+	deployment     appsv1.Deployment
+	daemonSet      appsv1.DaemonSet
+	statefulSet    appsv1.StatefulSet
+	replicaSet     appsv1.ReplicaSet
+	job            batchv1.Job
+	cronJob        batchv1.CronJob
+}
+
+// decodeWorkload decodes o into its (reset) scratch object and returns its
+// metadata and pod spec, valid until the next object of the same kind.
 func (l *loader) decodeWorkload(o object) (*metav1.ObjectMeta, *corev1.PodSpec, bool) {
 	var ok bool
+	s := &l.buf.scratch
 	switch o.kind {
 	case "Pod":
-		var w corev1.Pod
-		_, ok = l.decode(o, &w)
+		w := &s.pod
+		*w = corev1.Pod{}
+		_, ok = l.decode(o, w)
 		return &w.ObjectMeta, &w.Spec, ok
 	case "Deployment":
-		var w appsv1.Deployment
-		_, ok = l.decode(o, &w)
+		w := &s.deployment
+		*w = appsv1.Deployment{}
+		_, ok = l.decode(o, w)
 		return &w.ObjectMeta, &w.Spec.Template.Spec, ok
 	case "DaemonSet":
-		var w appsv1.DaemonSet
-		_, ok = l.decode(o, &w)
+		w := &s.daemonSet
+		*w = appsv1.DaemonSet{}
+		_, ok = l.decode(o, w)
 		return &w.ObjectMeta, &w.Spec.Template.Spec, ok
 	case "StatefulSet":
-		var w appsv1.StatefulSet
-		_, ok = l.decode(o, &w)
+		w := &s.statefulSet
+		*w = appsv1.StatefulSet{}
+		_, ok = l.decode(o, w)
 		return &w.ObjectMeta, &w.Spec.Template.Spec, ok
 	case "ReplicaSet":
-		var w appsv1.ReplicaSet
-		_, ok = l.decode(o, &w)
+		w := &s.replicaSet
+		*w = appsv1.ReplicaSet{}
+		_, ok = l.decode(o, w)
 		return &w.ObjectMeta, &w.Spec.Template.Spec, ok
 	case "Job":
-		var w batchv1.Job
-		_, ok = l.decode(o, &w)
+		w := &s.job
+		*w = batchv1.Job{}
+		_, ok = l.decode(o, w)
 		return &w.ObjectMeta, &w.Spec.Template.Spec, ok
 	default: // CronJob
-		var w batchv1.CronJob
-		_, ok = l.decode(o, &w)
+		w := &s.cronJob
+		*w = batchv1.CronJob{}
+		_, ok = l.decode(o, w)
 		return &w.ObjectMeta, &w.Spec.JobTemplate.Spec.Template.Spec, ok
 	}
 }

@@ -22,7 +22,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 
@@ -125,6 +124,7 @@ type job struct {
 	fi   fs.FileInfo
 	errs []finding.ScanError
 	res  *Result
+	objs *objects // res's objects, but for KubeletConfigs
 }
 
 // runJobs loads the planned files on GOMAXPROCS workers (parsing is CPU
@@ -144,10 +144,9 @@ func (l *loader) runJobs() {
 				if jobs[i].fi == nil {
 					continue
 				}
-				w := newLoader(l.ctx, l.opts)
-				w.buf = reuse
+				w := newWorkerLoader(l.ctx, l.opts, reuse)
 				w.file(jobs[i].path, jobs[i].fi)
-				jobs[i].res = w.res
+				jobs[i].res, jobs[i].objs = w.res, w.objs
 			}
 		}()
 	}
@@ -156,40 +155,26 @@ func (l *loader) runJobs() {
 	}
 	close(next)
 	wg.Wait()
-	l.reserve(jobs)
+	all := make([]*objects, 0, len(jobs))
+	for _, j := range jobs {
+		if j.objs != nil {
+			all = append(all, j.objs)
+		}
+	}
+	reserve(l.res.Inventory, all)
 	for _, j := range jobs {
 		l.res.Errors = append(l.res.Errors, j.errs...)
 		if j.res != nil {
 			l.res.merge(j.res)
+			j.objs.appendTo(l.res.Inventory)
 		}
 	}
 }
 
-// reserve grows the inventory once for the objects of all jobs, so merging
-// them does not copy the slices again and again.
-func (l *loader) reserve(jobs []job) {
-	var cr, r, crb, rb, w, sa, kc int
-	for _, j := range jobs {
-		if j.res == nil {
-			continue
-		}
-		o := j.res.Inventory
-		cr, r, crb, rb = cr+len(o.ClusterRoles), r+len(o.Roles), crb+len(o.ClusterRoleBindings), rb+len(o.RoleBindings)
-		w, sa, kc = w+len(o.Workloads), sa+len(o.ServiceAccounts), kc+len(o.KubeletConfigs)
-	}
-	inv := l.res.Inventory
-	inv.ClusterRoles = slices.Grow(inv.ClusterRoles, cr)
-	inv.Roles = slices.Grow(inv.Roles, r)
-	inv.ClusterRoleBindings = slices.Grow(inv.ClusterRoleBindings, crb)
-	inv.RoleBindings = slices.Grow(inv.RoleBindings, rb)
-	inv.Workloads = slices.Grow(inv.Workloads, w)
-	inv.ServiceAccounts = slices.Grow(inv.ServiceAccounts, sa)
-	inv.KubeletConfigs = slices.Grow(inv.KubeletConfigs, kc)
-}
-
-// merge adds another result's objects, errors and counts.
+// merge adds another result's KubeletConfigs, errors and counts (its other
+// objects are in chains).
 func (r *Result) merge(o *Result) {
-	r.Inventory.Merge(o.Inventory)
+	r.Inventory.KubeletConfigs = append(r.Inventory.KubeletConfigs, o.Inventory.KubeletConfigs...)
 	r.Errors = append(r.Errors, o.Errors...)
 	r.Files += o.Files
 	r.Documents += o.Documents
@@ -203,6 +188,8 @@ func (r *Result) merge(o *Result) {
 func LoadReader(ctx context.Context, name string, r io.Reader, opts Options) (*Result, error) {
 	l := newLoader(ctx, opts)
 	l.stream(name, r)
+	reserve(l.res.Inventory, []*objects{l.objs})
+	l.objs.appendTo(l.res.Inventory)
 	if err := ctx.Err(); err != nil {
 		return l.res, fmt.Errorf("load %s: %w", name, err)
 	}
@@ -217,19 +204,31 @@ type loader struct {
 	enc  jsonEncoder
 	// buf is shared by the files one worker loads.
 	buf *buffers
+	// objs are the objects loaded, in chains (res.Inventory holds only
+	// KubeletConfigs until they are appended to it).
+	objs *objects
 	// jobs are the files Load found, loaded by runJobs.
 	jobs []job
 }
 
 func newLoader(ctx context.Context, opts Options) *loader {
-	return &loader{ctx: ctx, opts: opts, res: &Result{Inventory: &inventory.Inventory{}}, buf: new(buffers)}
+	return newWorkerLoader(ctx, opts, new(buffers))
+}
+
+// newWorkerLoader makes a loader for one file of a worker that shares buf
+// among its files.
+func newWorkerLoader(ctx context.Context, opts Options, buf *buffers) *loader {
+	return &loader{ctx: ctx, opts: opts, res: &Result{Inventory: &inventory.Inventory{}}, buf: buf, objs: new(objects)}
 }
 
 // buffers are the parsing state a worker reuses from one file to the next.
 type buffers struct {
-	reader *bufio.Reader
-	batch  batch
-	fast   fastParser
+	reader  *bufio.Reader
+	batch   batch
+	fast    fastParser
+	scratch scratch
+	spares  spares
+	ints    carver[int]
 }
 
 // errorf records a ScanError for source at line (0 = whole source).
@@ -256,7 +255,7 @@ func (l *loader) path(p string) {
 		}
 		w := newLoader(l.ctx, l.opts)
 		w.stream("-", in)
-		l.queue(job{res: w.res})
+		l.queue(job{res: w.res, objs: w.objs})
 		return
 	}
 	fi, err := os.Stat(p)
@@ -348,6 +347,8 @@ func size(n int64) string {
 // stream splits r into documents and loads them one at a time.
 func (l *loader) stream(name string, r io.Reader) {
 	l.res.Files++
+	l.objs.begin(&l.buf.spares)
+	defer l.objs.end(&l.buf.spares)
 	br := l.buf.reader
 	if br == nil {
 		br = bufio.NewReaderSize(r, 64<<10)

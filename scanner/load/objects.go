@@ -384,8 +384,8 @@ func findPath(n *yaml.Node, path []string, budget *int) *yaml.Node {
 }
 
 // ruleLines returns the file line of each item of the object's rules list.
-func ruleLines(o object, n int) []int {
-	lines := make([]int, n)
+func (l *loader) ruleLines(o object, n int) []int {
+	lines := l.buf.ints.take(n)
 	rules := field(o.node, "rules")
 	if rules == nil || rules.Kind != yaml.SequenceNode {
 		return lines
