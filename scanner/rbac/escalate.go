@@ -424,9 +424,10 @@ type nodeHolders struct {
 	seen     map[string]bool
 }
 
-func indexHolders(subjects map[string]*facts.Subject, extra []string) nodeHolders {
+func indexHolders(subjects []facts.Subject, extra []string) nodeHolders {
 	h := nodeHolders{sasByNS: map[string][]string{}, saGroups: map[string][]string{}, pods: map[string][]string{}, seen: map[string]bool{}}
-	for _, s := range subjects {
+	for i := range subjects {
+		s := &subjects[i]
 		if len(s.Grants) == 0 {
 			continue
 		}

@@ -57,10 +57,11 @@ type resolver struct {
 	errs     []finding.ScanError
 	roles    *roleIndex
 	wl       workloadIndex
-	subjects map[string]*facts.Subject
-	held     map[string][]*bindingFacts
-	bindings []facts.Binding
-	seen     map[[3]string]facts.Location // bindings by kind, namespace, name
+	subjects subjectTable
+	bindings []facts.Binding // ClusterRoleBindings first, then RoleBindings
+	// bindRoles[i] is the role of bindings[i], nil when it does not exist.
+	bindRoles []*roleNode
+	seen      map[[3]string]facts.Location // bindings by kind, namespace, name
 	// permRules are the escalation permissions of roles as bindings hold them.
 	permRules map[permRulesKey][]*permRule
 	sharedEsc map[sharedKey]*groupEscalations // by permissions and mask
@@ -75,8 +76,8 @@ func Resolve(inv *inventory.Inventory, opts Options) (*Result, []finding.ScanErr
 	}
 	nb := len(inv.ClusterRoleBindings) + len(inv.RoleBindings)
 	r := &resolver{
-		inv: inv, opts: opts, bindings: make([]facts.Binding, 0, nb),
-		subjects: map[string]*facts.Subject{}, held: map[string][]*bindingFacts{}, seen: make(map[[3]string]facts.Location, nb),
+		inv: inv, opts: opts, bindings: make([]facts.Binding, 0, nb), bindRoles: make([]*roleNode, 0, nb),
+		subjects: newSubjectTable(), seen: make(map[[3]string]facts.Location, nb),
 		permRules: map[permRulesKey][]*permRule{}, sharedEsc: map[sharedKey]*groupEscalations{},
 	}
 	buildRoles(r)
@@ -119,28 +120,32 @@ func (r *resolver) bind(in bindingIn) {
 	ref := facts.Ref{Kind: in.kind, Namespace: in.ns, Name: in.name, Location: in.src, Annotations: auditAnnotations(in.ann)}
 	n, roleFact := r.lookupRole(ref, in.roleRef)
 	b := facts.Binding{
-		Ref: ref, RoleRef: roleFact, RoleFound: n != nil, Subjects: []string{},
+		Ref: ref, RoleRef: roleFact, RoleFound: n != nil, Subjects: make([]string, 0, len(in.subjects)),
 		Builtin: in.builtin || isBootstrapBinding(in.ns, in.name, in.roleRef.Name),
 	}
 	g := r.bindingGrants(ref, n, roleFact)
+	var buf [8]int32
+	seen := buf[:0]
 	for _, s := range in.subjects {
-		id, sns := subjectID(s, in.ns)
-		if id == "" {
+		i, ok := r.subjects.lookup(r, s, in.ns)
+		if !ok {
 			r.badSubject(ref, s)
 			continue
 		}
-		if slices.Contains(b.Subjects, id) {
+		if slices.Contains(seen, i) {
 			continue // listed twice: one grant is enough
 		}
-		subj := r.subject(s, id, sns)
-		b.Subjects = append(b.Subjects, id)
+		seen = append(seen, i)
+		subj := &r.subjects.list[i]
+		b.Subjects = append(b.Subjects, subj.ID)
 		subj.Grants = append(subj.Grants, g.grants...)
 		subj.Ineffective = append(subj.Ineffective, g.ineffective...)
 		if len(g.perms) > 0 {
-			r.held[id] = append(r.held[id], g)
+			r.subjects.held[i] = append(r.subjects.held[i], g)
 		}
 	}
 	r.bindings = append(r.bindings, b)
+	r.bindRoles = append(r.bindRoles, n)
 }
 
 // lookupRole finds the role a binding references and records the binding
@@ -160,7 +165,7 @@ func (r *resolver) lookupRole(b facts.Ref, roleRef rbacv1.RoleRef) (*roleNode, f
 	if n == nil {
 		return nil, fact
 	}
-	n.boundBy = append(n.boundBy, b)
+	n.bound++
 	return n, n.ref
 }
 
@@ -224,16 +229,6 @@ func (r *resolver) badSubject(b facts.Ref, s rbacv1.Subject) {
 	r.errorf(b.Location, "%s: subject %q has unknown kind %q (want User, Group or ServiceAccount); subject skipped", refText(b), s.Name, s.Kind)
 }
 
-// subject returns the subject with id, creating it on first sight.
-func (r *resolver) subject(s rbacv1.Subject, id, ns string) *facts.Subject {
-	if subj := r.subjects[id]; subj != nil {
-		return subj
-	}
-	subj := newSubject(r, s, id, ns)
-	r.subjects[id] = subj
-	return subj
-}
-
 // addEscalations turns held permissions into escalation facts once every
 // subject's node access is known.
 func (r *resolver) addEscalations() {
@@ -241,10 +236,12 @@ func (r *resolver) addEscalations() {
 	if !r.opts.NoBuiltins {
 		extra = bootstrapHolders()
 	}
-	h := indexHolders(r.subjects, extra)
-	for id, held := range r.held {
-		subj := r.subjects[id]
-		subj.Escalations, subj.EscalationPaths = r.escalations(id, held, &h)
+	h := indexHolders(r.subjects.list, extra)
+	for i, held := range r.subjects.held {
+		if len(held) > 0 {
+			subj := &r.subjects.list[i]
+			subj.Escalations, subj.EscalationPaths = r.escalations(subj.ID, held, &h)
+		}
 	}
 }
 
@@ -280,42 +277,105 @@ func computeBootstrapHolders() []string {
 	return ids
 }
 
-// result assembles the sorted output.
+// result assembles the sorted output. Bindings are sorted first: the
+// roles' BoundBy lists are filled in that order.
 func (r *resolver) result() *Result {
-	res := &Result{Subjects: make([]facts.Subject, 0, len(r.subjects)), Roles: []facts.Role{}}
-	ids := make([]string, 0, len(r.subjects))
-	for id := range r.subjects {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		s := r.subjects[id]
-		sortSubject(s)
-		res.Subjects = append(res.Subjects, *s)
-	}
-	for _, n := range r.roles.all {
-		if n.included() {
-			analyze(n)
-			res.Roles = append(res.Roles, roleFact(n))
-		}
-	}
-	res.Bindings = sortBindings(r.bindings)
+	res := &Result{Bindings: r.sortBindings()}
+	res.Roles = r.roleFacts()
+	res.Subjects = r.subjects.sorted()
 	return res
 }
 
-// sortBindings orders bindings by kind, namespace, name, sorting indexes
-// rather than moving the large structs around.
-func sortBindings(bs []facts.Binding) []facts.Binding {
-	order := make([]int, len(bs))
-	for i := range order {
-		order[i] = i
+// roleFacts renders the included roles, in index order.
+func (r *resolver) roleFacts() []facts.Role {
+	n := 0
+	for _, nd := range r.roles.all {
+		if nd.included() {
+			n++
+		}
 	}
-	slices.SortFunc(order, func(i, j int) int { return refCompare(&bs[i].Ref, &bs[j].Ref) })
-	out := make([]facts.Binding, len(bs))
-	for i, k := range order {
-		out[i] = bs[k]
+	out := make([]facts.Role, 0, n)
+	for _, nd := range r.roles.all {
+		if nd.included() {
+			analyze(nd)
+			out = append(out, roleFact(nd))
+		}
 	}
 	return out
+}
+
+// sortBindings orders the bindings by kind, namespace, name in place
+// (ClusterRoleBindings already precede RoleBindings) and records each on
+// its role in that order, so BoundBy lists come out sorted.
+func (r *resolver) sortBindings() []facts.Binding {
+	bs := r.bindings
+	order := make([]int32, len(bs))
+	nCRB := 0
+	for i := range order {
+		order[i] = int32(i)
+		if bs[i].Kind == kindCRB {
+			nCRB = i + 1
+		}
+	}
+	byNSName := func(i, j int32) int {
+		a, b := &bs[i].Ref, &bs[j].Ref
+		if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	}
+	slices.SortFunc(order[:nCRB], byNSName)
+	slices.SortFunc(order[nCRB:], byNSName)
+	r.recordBoundBy(order)
+	permute(bs, order)
+	r.bindings, r.bindRoles = nil, nil
+	return bs
+}
+
+// recordBoundBy appends every binding, in order, to its role's BoundBy,
+// carving the lists out of one array.
+func (r *resolver) recordBoundBy(order []int32) {
+	total := 0
+	for _, n := range r.bindRoles {
+		if n != nil {
+			total++
+		}
+	}
+	slab, off := make([]facts.Ref, total), 0
+	for _, k := range order {
+		n := r.bindRoles[k]
+		if n == nil {
+			continue
+		}
+		if n.boundBy == nil {
+			n.boundBy = slab[off:off:(off + n.bound)]
+			off += n.bound
+		}
+		n.boundBy = append(n.boundBy, r.bindings[k].Ref)
+	}
+}
+
+// permute reorders xs in place so that xs[i] becomes the former
+// xs[order[i]], following each cycle of the permutation once; order must be
+// a permutation of the indexes of xs and is left as the identity.
+func permute[T any](xs []T, order []int32) {
+	for i := range order {
+		if int(order[i]) == i {
+			continue
+		}
+		tmp := xs[i]
+		j := i
+		for {
+			k := int(order[j])
+			order[j] = int32(j)
+			if k == i {
+				xs[j] = tmp
+				break
+			}
+			xs[j] = xs[k]
+			j = k
+		}
+	}
 }
 
 func sortSubject(s *facts.Subject) {

@@ -61,7 +61,8 @@ type roleNode struct {
 	sources   []*roleNode // roles the selectors match, in controller order
 	into      []*roleNode // aggregated roles whose selectors match this role
 	drift     []string
-	boundBy   []facts.Ref
+	bound     int         // bindings referencing the role
+	boundBy   []facts.Ref // those bindings, sorted (filled by sortBindings)
 	analysis  *roleAnalysis
 	paths     map[ruleSrc]facts.Path // rolePath by rule, lazily
 }
@@ -333,7 +334,7 @@ func closure(n *roleNode, next func(*roleNode) []*roleNode) []string {
 // aggregates rules of an input role (e.g. view collecting a role labeled
 // aggregate-to-view).
 func (n *roleNode) included() bool {
-	if n.defined || len(n.boundBy) > 0 {
+	if n.defined || n.bound > 0 {
 		return true
 	}
 	for _, rs := range n.effective {
@@ -358,7 +359,7 @@ func roleFact(n *roleNode) facts.Role {
 	a := n.analysis
 	role := facts.Role{
 		Ref: n.ref, Defined: n.defined, Builtin: n.builtin,
-		BoundBy:          append([]facts.Ref{}, n.boundBy...),
+		BoundBy:          n.boundBy,
 		Aggregated:       n.aggregated(),
 		AggregatesFrom:   closure(n, func(m *roleNode) []*roleNode { return m.sources }),
 		AggregatesInto:   closure(n, func(m *roleNode) []*roleNode { return m.into }),
@@ -366,7 +367,9 @@ func roleFact(n *roleNode) facts.Role {
 		Ineffective:      []facts.Ineffective{},
 		AggregationDrift: append([]string{}, n.drift...),
 	}
-	slices.SortFunc(role.BoundBy, func(a, b facts.Ref) int { return refCompare(&a, &b) })
+	if role.BoundBy == nil {
+		role.BoundBy = []facts.Ref{}
+	}
 	for _, g := range a.grants {
 		rg := facts.RoleGrant{
 			Subresource: g.sub, Verbs: g.verbs, Nodes: g.nodes, Wildcard: g.wildcard,

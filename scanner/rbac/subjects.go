@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -61,9 +62,77 @@ func subjectID(s rbacv1.Subject, bindingNS string) (id, ns string) {
 	return "", ""
 }
 
+// subjectTable holds the subjects in order of first sight, with the
+// escalation permissions each holds through its bindings.
+type subjectTable struct {
+	list []facts.Subject
+	held [][]*bindingFacts // by index into list
+	// byKey finds a subject without building its ID; byID catches the
+	// different subjects that render to one ID, which are one subject.
+	byKey map[subjectKey]int32
+	byID  map[string]int32
+}
+
+// subjectKey is a binding subject with its ServiceAccount namespace
+// resolved: what subjectID renders.
+type subjectKey struct{ kind, ns, name string }
+
+func newSubjectTable() subjectTable {
+	return subjectTable{byKey: map[subjectKey]int32{}, byID: map[string]int32{}}
+}
+
+// lookup returns the index of binding subject s (bindingNS as in
+// subjectID), creating the subject on first sight, or false when s cannot
+// match anyone.
+func (t *subjectTable) lookup(r *resolver, s rbacv1.Subject, bindingNS string) (int32, bool) {
+	k := subjectKey{kind: s.Kind, name: s.Name}
+	if s.Kind == rbacv1.ServiceAccountKind {
+		k.ns = s.Namespace
+		if k.ns == "" {
+			k.ns = bindingNS
+		}
+	}
+	if i, ok := t.byKey[k]; ok {
+		return i, true
+	}
+	id, ns := subjectID(s, bindingNS)
+	if id == "" {
+		return 0, false
+	}
+	i, ok := t.byID[id]
+	if !ok {
+		i = int32(len(t.list))
+		t.list = append(t.list, newSubject(r, s, id, ns))
+		t.held = append(t.held, nil)
+		t.byID[id] = i
+	}
+	t.byKey[k] = i
+	return i, true
+}
+
+// sorted returns the subjects sorted by ID (in place), each with its
+// grants and ineffective grants sorted.
+func (t *subjectTable) sorted() []facts.Subject {
+	order := make([]int32, len(t.list))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(t.list[a].ID, t.list[b].ID) })
+	permute(t.list, order)
+	for i := range t.list {
+		sortSubject(&t.list[i])
+	}
+	out := t.list
+	if out == nil {
+		out = []facts.Subject{}
+	}
+	*t = subjectTable{}
+	return out
+}
+
 // newSubject builds the identity part of a facts.Subject.
-func newSubject(r *resolver, s rbacv1.Subject, id, ns string) *facts.Subject {
-	subj := &facts.Subject{
+func newSubject(r *resolver, s rbacv1.Subject, id, ns string) facts.Subject {
+	subj := facts.Subject{
 		ID: id, Kind: s.Kind, Name: s.Name, Namespace: ns,
 		Workloads: []facts.Workload{}, Grants: []facts.Grant{}, Ineffective: []facts.Ineffective{}, Escalations: []facts.Escalation{},
 		EscalationPaths: []facts.EscalationPath{},
