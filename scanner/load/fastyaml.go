@@ -2,6 +2,7 @@ package load
 
 import (
 	"strings"
+	"unsafe"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -10,8 +11,12 @@ import (
 // generators, `kubectl -o yaml` and hand-written RBAC use (block mappings and
 // sequences, single-line plain or quoted scalars, single-line flow lists and
 // maps of scalars) about ten times faster than yaml.v3, with far fewer
-// allocations: nodes come from slabs and values are substrings of one copy
-// of the batch text.
+// allocations: nodes come from slabs and values are substrings of the
+// batch text itself, not of a copy (25 MB of copies at L). The batch buffer
+// is overwritten by the next batch, so the nodes' strings must never be
+// kept: everything that outlives a flush is copied (nodeDecoder.intern,
+// strings.Clone, fmt, the JSON path). TestLoadKeepsNoBatchText catches a
+// string that is kept anyway.
 //
 // It accepts only a conservative subset: anything else (comments, anchors,
 // tags, block or multi-line scalars, escapes, tabs, CR, non-ASCII bytes,
@@ -79,8 +84,9 @@ var fastClass = func() (t [256]byte) {
 }()
 
 // parse returns the documents of text, or false when text is not entirely
-// in the subset. The trees share slabs that the next call reuses: they are
-// only valid until then (flush uses them and keeps only copies).
+// in the subset. The trees share slabs that the next call reuses, and their
+// strings share text: they are only valid until text or the parser is
+// reused (flush uses them and keeps only copies).
 func (p *fastParser) parse(text []byte) ([]*yaml.Node, bool) {
 	for _, c := range text {
 		if fastBad[c] {
@@ -88,7 +94,8 @@ func (p *fastParser) parse(text []byte) ([]*yaml.Node, bool) {
 		}
 	}
 	p.reset()
-	p.src, p.line, p.depth = string(text), 1, 0
+	// No copy: see the type's comment.
+	p.src, p.line, p.depth = unsafe.String(unsafe.SliceData(text), len(text)), 1, 0
 	p.setLine(0)
 	var docs []*yaml.Node
 	for {
