@@ -156,6 +156,12 @@ func TestLoadReaderErrors(t *testing.T) {
 			want: []string{"x.yaml:4: looks like an unrendered Helm/Jinja template"},
 		},
 		{
+			name:    "template after lone CR and LS line breaks counts them",
+			in:      "apiVersion: rbac.authorization.k8s.io/v1\r\nkind: ClusterRole\rmetadata:\u2028  name: \"{{ .Values.name }}\"\n" + good,
+			want:    []string{"x.yaml:4: ClusterRole \"{{ .Values.name }}\": looks like an unrendered Helm/Jinja template"},
+			objects: []string{"ClusterRole after @x.yaml:6 rules=[]"},
+		},
+		{
 			name:    "template markers in an ignored ConfigMap are data",
 			in:      "apiVersion: v1\nkind: ConfigMap\ndata:\n  t: '{{ .x }}'\n" + good,
 			objects: []string{"ClusterRole after @x.yaml:6 rules=[]"},

@@ -73,31 +73,50 @@ func (s *splitter) next() (chunk, error) {
 	c := chunk{line: s.line + 1, base: s.line + 1}
 	s.buf = s.buf[:0]
 	content := false
+	var err error
 	for {
 		if content && s.atDocStart() {
 			break
 		}
 		start := len(s.buf)
-		var err error
 		s.buf, err = s.readLine(s.buf)
 		if len(s.buf) > start {
 			ln := s.buf[start:]
-			s.line += 1 + extraBreaks(ln)
+			s.line++
 			content = content || isContent(ln)
-			if len(c.templates) < maxTemplateLines && hasTemplate(ln) {
-				c.templates = append(c.templates, s.line)
-			}
 			if isMarker(ln, "...") {
 				break
 			}
 		}
 		if err != nil {
-			c.text, c.end, c.size, c.content = s.buf, s.line, len(s.buf), content
-			return c, err
+			break
 		}
 	}
+	s.scan(&c, s.buf)
 	c.text, c.end, c.size, c.content = s.buf, s.line, len(s.buf), content
-	return c, nil
+	return c, err
+}
+
+// scan adds the chunk's extra line breaks to the line count and records its
+// template lines. It looks at the whole text first: most chunks have
+// neither, and per-line searches were a tenth of the loading time.
+func (s *splitter) scan(c *chunk, text []byte) {
+	if bytes.IndexByte(text, '{') < 0 && !hasBreakBytes(text) {
+		return
+	}
+	line := c.line - 1
+	for len(text) > 0 {
+		ln := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			ln = text[:i+1]
+		}
+		text = text[len(ln):]
+		line += 1 + extraBreaks(ln)
+		if len(c.templates) < maxTemplateLines && hasTemplate(ln) {
+			c.templates = append(c.templates, line)
+		}
+	}
+	s.line = line
 }
 
 // readLine appends one line (with its newline) to dst.
@@ -147,7 +166,7 @@ func isContent(line []byte) bool {
 // final "\n": a lone CR, NEL, LS and PS. yaml.v3 counts them, so the
 // splitter must too for file lines to agree with the parser's.
 func extraBreaks(line []byte) int {
-	if bytes.IndexByte(line, '\r') < 0 && bytes.IndexByte(line, 0xC2) < 0 && bytes.IndexByte(line, 0xE2) < 0 {
+	if !hasBreakBytes(line) {
 		return 0
 	}
 	n := 0
@@ -162,6 +181,11 @@ func extraBreaks(line []byte) int {
 		}
 	}
 	return n
+}
+
+// hasBreakBytes reports the bytes extraBreaks looks for.
+func hasBreakBytes(b []byte) bool {
+	return bytes.IndexByte(b, '\r') >= 0 || bytes.IndexByte(b, 0xC2) >= 0 || bytes.IndexByte(b, 0xE2) >= 0
 }
 
 func hasTemplate(line []byte) bool {
