@@ -224,7 +224,6 @@ type permGroup struct {
 	role    *roleNode
 	src     ruleSrc
 	path    *facts.Path
-	shared  map[heldMask]*groupEscalations
 }
 
 // groupEscalations is what one rule yields for one subject.
@@ -246,9 +245,11 @@ func (r *resolver) groupPerms(b facts.Ref, n *roleNode, perms []srcPerm) []*perm
 		rules = newPermRules(b, perms)
 		r.permRules[key] = rules
 	}
+	groups := make([]permGroup, len(rules))
 	out := make([]*permGroup, len(rules))
 	for i, pr := range rules {
-		out[i] = &permGroup{rule: pr, binding: b, role: n, src: pr.perms[0].src}
+		groups[i] = permGroup{rule: pr, binding: b, role: n, src: pr.perms[0].src}
+		out[i] = &groups[i]
 	}
 	return out
 }
@@ -275,32 +276,25 @@ func newPermRules(b facts.Ref, perms []srcPerm) []*permRule {
 }
 
 // pathOf returns the binding -> role -> rule path of g, computed once.
-func (g *permGroup) pathOf() facts.Path {
+func (g *permGroup) pathOf() *facts.Path {
 	if g.path == nil {
 		path := bindingPath(newBindingText(g.binding), g.role, g.src)
 		g.path = &path
 	}
-	return *g.path
+	return g.path
 }
 
-// escalationsFor returns the escalations of g for subject id holding mask.
-// They are the rule's shared ones unless id holds node access and is among
-// their targets (no one is a target of its own escalation).
+// escalationsFor returns the escalations of g for subject id holding mask,
+// without their path. They are the rule's shared ones unless id holds node
+// access and is among their targets (no one is a target of its own
+// escalation).
 func (r *resolver) escalationsFor(g *permGroup, id string, mask heldMask, h *nodeHolders) *groupEscalations {
 	key := mask & g.rule.needs
 	t := r.sharedEscalations(g.rule, key, h)
 	if h.seen[id] && t.reaches(id) {
-		return r.holderEscalations(g.rule, t, id, key, h).withPath(g)
+		return r.holderEscalations(g.rule, t, id, key, h)
 	}
-	if ge := g.shared[key]; ge != nil {
-		return ge
-	}
-	ge := t.withPath(g)
-	if g.shared == nil {
-		g.shared = map[heldMask]*groupEscalations{}
-	}
-	g.shared[key] = ge
-	return ge
+	return t
 }
 
 // sharedEscalations returns pr's escalations for subjects that are none
@@ -398,21 +392,6 @@ func (ge *groupEscalations) longestTargets(n int, build func() []string) []strin
 	return build()
 }
 
-// withPath returns ge with every escalation and the group on g's path.
-func (ge *groupEscalations) withPath(g *permGroup) *groupEscalations {
-	if len(ge.escs) == 0 {
-		return ge
-	}
-	p := g.pathOf()
-	out := &groupEscalations{escs: make([]facts.Escalation, len(ge.escs)), path: ge.path}
-	for i, e := range ge.escs {
-		e.Path = p
-		out.escs[i] = e
-	}
-	out.path.Path = p
-	return out
-}
-
 // nodeHolders indexes subjects with node access for escalation targets.
 type nodeHolders struct {
 	sasByNS  map[string][]string // ServiceAccount IDs by namespace
@@ -422,6 +401,8 @@ type nodeHolders struct {
 	groups   []string            // Group IDs, sorted
 	pods     map[string][]string // podTargets cache by namespace
 	seen     map[string]bool
+	woID     string         // the subject wo holds copies for
+	wo       []withoutEntry // without's copies for woID
 }
 
 func indexHolders(subjects []facts.Subject, extra []string) nodeHolders {
@@ -534,6 +515,13 @@ func namedTargets(ids, names []string) []string {
 	return out
 }
 
+// escPart is what one rule yields for a subject, on the path of the
+// binding that grants the rule.
+type escPart struct {
+	ge   *groupEscalations // without path
+	path *facts.Path
+}
+
 // escalations turns the permissions subject id holds into escalation
 // facts and groups them by path, as facts.GroupEscalations does: groups
 // in the order their first escalation appears.
@@ -544,45 +532,66 @@ func (r *resolver) escalations(id string, held []*bindingFacts, h *nodeHolders) 
 			mask |= g.rule.provides
 		}
 	}
-	var parts []*groupEscalations
+	parts := r.parts[:0]
 	n := 0
 	for _, bf := range held {
 		for _, g := range bf.perms {
 			if ge := r.escalationsFor(g, id, mask, h); len(ge.escs) > 0 {
-				parts = append(parts, ge)
+				parts = append(parts, escPart{ge: ge, path: g.pathOf()})
 				n += len(ge.escs)
 			}
 		}
 	}
+	r.parts = parts
 	out := make([]facts.Escalation, 0, n)
-	for _, ge := range parts {
-		out = append(out, ge.escs...)
+	for _, p := range parts {
+		start := len(out)
+		out = append(out, p.ge.escs...)
+		for i := start; i < len(out); i++ {
+			out[i].Path = *p.path
+		}
 	}
 	sortEscalations(out)
-	slices.SortFunc(parts, func(a, b *groupEscalations) int { return escalationCompare(&a.escs[0], &b.escs[0]) })
+	slices.SortFunc(parts, func(a, b escPart) int {
+		if c := strings.Compare(a.ge.escs[0].Kind, b.ge.escs[0].Kind); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.ge.escs[0].Resource, b.ge.escs[0].Resource); c != 0 {
+			return c
+		}
+		return strings.Compare(a.path.Text, b.path.Text)
+	})
 	if samePaths(parts) {
 		// Two rules with one path (duplicate stored rules): merge them.
 		return out, facts.GroupEscalations(out)
 	}
 	paths := make([]facts.EscalationPath, len(parts))
-	for i, ge := range parts {
-		paths[i] = ge.path
+	for i, p := range parts {
+		paths[i] = p.ge.path
+		paths[i].Path = *p.path
 	}
 	return out, paths
 }
 
-// samePaths reports whether two groups share a path key.
-func samePaths(parts []*groupEscalations) bool {
-	if len(parts) < 2 {
+// samePaths reports whether two parts share a path key.
+func samePaths(parts []escPart) bool {
+	if len(parts) > 16 {
+		keys := make(map[string]bool, len(parts))
+		for _, p := range parts {
+			k := pathKey(p.path)
+			if keys[k] {
+				return true
+			}
+			keys[k] = true
+		}
 		return false
 	}
-	keys := make(map[string]bool, len(parts))
-	for _, ge := range parts {
-		k := pathKey(&ge.path.Path)
-		if keys[k] {
-			return true
+	for i := range parts {
+		for j := range i {
+			if pathKey(parts[i].path) == pathKey(parts[j].path) {
+				return true
+			}
 		}
-		keys[k] = true
 	}
 	return false
 }
@@ -595,10 +604,16 @@ func pathKey(p *facts.Path) string {
 	return p.Text
 }
 
-// sortEscalations orders escalations by kind, resource and path text.
-func sortEscalations(es []facts.Escalation) {
-	sort.Slice(es, func(i, j int) bool { return escalationCompare(&es[i], &es[j]) < 0 })
-}
+// sortEscalations orders escalations by kind, resource and path text. It
+// is sort.Slice's algorithm (ties keep the order they always had) without
+// its reflection.
+func sortEscalations(es []facts.Escalation) { sort.Sort(byEscalation(es)) }
+
+type byEscalation []facts.Escalation
+
+func (es byEscalation) Len() int           { return len(es) }
+func (es byEscalation) Less(i, j int) bool { return escalationCompare(&es[i], &es[j]) < 0 }
+func (es byEscalation) Swap(i, j int)      { es[i], es[j] = es[j], es[i] }
 
 func escalationCompare(a, b *facts.Escalation) int {
 	if c := strings.Compare(a.Kind, b.Kind); c != 0 {
@@ -733,14 +748,33 @@ func rolesText(names []string) string {
 
 // without is without(ids, id), skipping the scan when id holds no node
 // access and so cannot be among the targets (every target is a holder).
+// A holder reaches one target list through several rules: the copies
+// without it are made once per subject and list.
 func (h *nodeHolders) without(ids []string, id string) []string {
-	if !h.seen[id] {
+	if !h.seen[id] || len(ids) == 0 {
 		if ids == nil {
 			return []string{}
 		}
 		return ids
 	}
-	return without(ids, id)
+	if h.woID != id {
+		h.woID, h.wo = id, h.wo[:0]
+	}
+	for _, e := range h.wo {
+		if e.list == &ids[0] && e.n == len(ids) {
+			return e.out
+		}
+	}
+	out := without(ids, id)
+	h.wo = append(h.wo, withoutEntry{list: &ids[0], n: len(ids), out: out})
+	return out
+}
+
+// withoutEntry is a cached without(list, id): the list by identity.
+type withoutEntry struct {
+	list *string
+	n    int
+	out  []string
 }
 
 // without returns the sorted, unique ids less id; ids itself (shared)

@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -55,18 +56,30 @@ func TestOutputOrder(t *testing.T) {
 			newRB("ns-b", "a", kindClusterRole, "proxy", "ServiceAccount:sa"),
 			newRB("ns-a", "z", kindClusterRole, "proxy", "ServiceAccount:sa"),
 			newRB("ns-a", "b", kindClusterRole, "proxy", "ServiceAccount:ns-b/sa"),
+			newRB("ns-a", "z", kindClusterRole, "proxy", "User:dup"),
+			newRB("", "alpha", kindClusterRole, "proxy", "User:rb"),
 		},
 	}
+	inv.ClusterRoleBindings[3].Source.Line = 7
+	inv.RoleBindings[3].Source.Line = 30
 	res, errs := Resolve(inv, Options{})
-	if len(errs) != 1 || errs[0].Line != 5 {
-		t.Errorf("errors = %v, want the duplicate alpha", errs)
+	var msgs []string
+	for _, e := range errs {
+		msgs = append(msgs, fmt.Sprintf("%d %s", e.Line, e.Message))
+	}
+	wantErrs := []string{
+		`7 duplicate ClusterRoleBinding "alpha" (first defined at bindings.yaml:5): this definition is ignored`,
+		`30 duplicate RoleBinding "ns-a/z" (first defined at bindings.yaml:20): this definition is ignored`,
+	}
+	if !slices.Equal(msgs, wantErrs) {
+		t.Errorf("errors = %q, want %q", msgs, wantErrs)
 	}
 	var got []string
 	for _, b := range res.Bindings {
 		got = append(got, refKey(b.Ref))
 	}
 	want := []string{"ClusterRoleBinding alpha", "ClusterRoleBinding mid", "ClusterRoleBinding zeta",
-		"RoleBinding ns-a/b", "RoleBinding ns-a/z", "RoleBinding ns-b/a"}
+		"RoleBinding alpha", "RoleBinding ns-a/b", "RoleBinding ns-a/z", "RoleBinding ns-b/a"}
 	if !slices.Equal(got, want) {
 		t.Errorf("bindings = %v, want %v", got, want)
 	}
@@ -85,7 +98,7 @@ func TestOutputOrder(t *testing.T) {
 	for _, s := range res.Subjects {
 		got = append(got, s.ID)
 	}
-	if want := []string{"Group:g", "ServiceAccount:ns-a/sa", "ServiceAccount:ns-b/sa", "User:al", "User:zed"}; !slices.Equal(got, want) {
+	if want := []string{"Group:g", "ServiceAccount:ns-a/sa", "ServiceAccount:ns-b/sa", "User:al", "User:rb", "User:zed"}; !slices.Equal(got, want) {
 		t.Errorf("subjects = %v, want %v", got, want)
 	}
 	if sa := findSubject(res, "ServiceAccount:ns-b/sa"); len(sa.Ineffective) != 2 {

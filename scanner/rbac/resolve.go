@@ -58,13 +58,13 @@ type resolver struct {
 	roles    *roleIndex
 	wl       workloadIndex
 	subjects subjectTable
-	bindings []facts.Binding // ClusterRoleBindings first, then RoleBindings
+	bindings []facts.Binding // sorted by kind, namespace, name (see bindingSlots)
 	// bindRoles[i] is the role of bindings[i], nil when it does not exist.
 	bindRoles []*roleNode
-	seen      map[[3]string]facts.Location // bindings by kind, namespace, name
 	// permRules are the escalation permissions of roles as bindings hold them.
 	permRules map[permRulesKey][]*permRule
 	sharedEsc map[sharedKey]*groupEscalations // by permissions and mask
+	parts     []escPart                       // escalations' buffer
 }
 
 // Resolve computes subjects, roles and bindings from inv. It never fails
@@ -74,25 +74,18 @@ func Resolve(inv *inventory.Inventory, opts Options) (*Result, []finding.ScanErr
 	if inv == nil {
 		inv = &inventory.Inventory{}
 	}
-	nb := len(inv.ClusterRoleBindings) + len(inv.RoleBindings)
 	r := &resolver{
-		inv: inv, opts: opts, bindings: make([]facts.Binding, 0, nb), bindRoles: make([]*roleNode, 0, nb),
-		subjects: newSubjectTable(), seen: make(map[[3]string]facts.Location, nb),
+		inv: inv, opts: opts, subjects: newSubjectTable(),
 		permRules: map[permRulesKey][]*permRule{}, sharedEsc: map[sharedKey]*groupEscalations{},
 	}
 	buildRoles(r)
 	aggregate(r)
 	r.wl = indexWorkloads(inv.Workloads)
-	for i := range inv.ClusterRoleBindings {
-		crb := &inv.ClusterRoleBindings[i]
-		// A ClusterRoleBinding has no namespace, whatever the manifest says.
-		r.bind(bindingIn{kind: kindCRB, name: crb.Name, ann: crb.Annotations, src: crb.Source,
-			roleRef: crb.RoleRef, subjects: crb.Subjects, builtin: crb.Builtin})
-	}
-	for i := range inv.RoleBindings {
-		rb := &inv.RoleBindings[i]
-		r.bind(bindingIn{kind: kindRB, ns: rb.Namespace, name: rb.Name, ann: rb.Annotations, src: rb.Source,
-			roleRef: rb.RoleRef, subjects: rb.Subjects})
+	slots := r.bindingSlots()
+	for i := range slots {
+		if slots[i] >= 0 {
+			r.bind(r.bindingIn(i), slots[i])
+		}
 	}
 	r.addEscalations()
 	finding.SortErrors(r.errs)
@@ -109,14 +102,77 @@ type bindingIn struct {
 	builtin        bool
 }
 
-// bind resolves one binding: its role, and what each subject gets from it.
-func (r *resolver) bind(in bindingIn) {
-	key := [3]string{in.kind, in.ns, in.name}
-	if prev, dup := r.seen[key]; dup {
-		r.errorf(in.src, "duplicate %s %q (first defined at %s): this definition is ignored", in.kind, joinNS(in.ns, in.name), prev)
-		return
+// bindingIn returns input binding i: the ClusterRoleBindings, then the
+// RoleBindings, in input order.
+func (r *resolver) bindingIn(i int) bindingIn {
+	if crbs := r.inv.ClusterRoleBindings; i < len(crbs) {
+		crb := &crbs[i]
+		// A ClusterRoleBinding has no namespace, whatever the manifest says.
+		return bindingIn{kind: kindCRB, name: crb.Name, ann: crb.Annotations, src: crb.Source,
+			roleRef: crb.RoleRef, subjects: crb.Subjects, builtin: crb.Builtin}
 	}
-	r.seen[key] = in.src
+	rb := &r.inv.RoleBindings[i-len(r.inv.ClusterRoleBindings)]
+	return bindingIn{kind: kindRB, ns: rb.Namespace, name: rb.Name, ann: rb.Annotations, src: rb.Source,
+		roleRef: rb.RoleRef, subjects: rb.Subjects}
+}
+
+// bindingSlots sorts the input bindings (numbered as in bindingIn) by kind,
+// namespace and name, and returns each one's index in the sorted output, or
+// -1 for a duplicate: the first definition wins and the others are
+// reported. It also sizes r.bindings and r.bindRoles, which bind fills at
+// those indexes, so nothing is sorted or moved afterwards.
+func (r *resolver) bindingSlots() []int32 {
+	nc := len(r.inv.ClusterRoleBindings)
+	key := func(i int32) (ns, name string) {
+		if int(i) < nc {
+			return "", r.inv.ClusterRoleBindings[i].Name
+		}
+		rb := &r.inv.RoleBindings[int(i)-nc]
+		return rb.Namespace, rb.Name
+	}
+	order := make([]int32, nc+len(r.inv.RoleBindings))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	// ClusterRoleBindings (numbered first) sort before RoleBindings; within
+	// a kind the input order breaks ties, so the first definition leads.
+	cmp := func(a, b int32) int {
+		ans, an := key(a)
+		bns, bn := key(b)
+		if c := strings.Compare(ans, bns); c != 0 {
+			return c
+		}
+		if c := strings.Compare(an, bn); c != 0 {
+			return c
+		}
+		return int(a - b)
+	}
+	sameKey := func(a, b int32) bool {
+		ans, an := key(a)
+		bns, bn := key(b)
+		return an == bn && ans == bns
+	}
+	slices.SortFunc(order[:nc], cmp)
+	slices.SortFunc(order[nc:], cmp)
+	slots := make([]int32, len(order))
+	next, first := int32(0), int32(-1)
+	for k, i := range order {
+		if k == 0 || k == nc || !sameKey(order[k-1], i) {
+			first, slots[i] = i, next
+			next++
+			continue
+		}
+		in, prev := r.bindingIn(int(i)), r.bindingIn(int(first))
+		r.errorf(in.src, "duplicate %s %q (first defined at %s): this definition is ignored", in.kind, joinNS(in.ns, in.name), prev.src)
+		slots[i] = -1
+	}
+	r.bindings, r.bindRoles = make([]facts.Binding, next), make([]*roleNode, next)
+	return slots
+}
+
+// bind resolves one binding into slot: its role, and what each subject
+// gets from it.
+func (r *resolver) bind(in bindingIn, slot int32) {
 	ref := facts.Ref{Kind: in.kind, Namespace: in.ns, Name: in.name, Location: in.src, Annotations: auditAnnotations(in.ann)}
 	n, roleFact := r.lookupRole(ref, in.roleRef)
 	b := facts.Binding{
@@ -138,14 +194,24 @@ func (r *resolver) bind(in bindingIn) {
 		seen = append(seen, i)
 		subj := &r.subjects.list[i]
 		b.Subjects = append(b.Subjects, subj.ID)
-		subj.Grants = append(subj.Grants, g.grants...)
-		subj.Ineffective = append(subj.Ineffective, g.ineffective...)
+		subj.Grants = appendShared(subj.Grants, g.grants)
+		subj.Ineffective = appendShared(subj.Ineffective, g.ineffective)
 		if len(g.perms) > 0 {
 			r.subjects.held[i] = append(r.subjects.held[i], g)
 		}
 	}
-	r.bindings = append(r.bindings, b)
-	r.bindRoles = append(r.bindRoles, n)
+	r.bindings[slot], r.bindRoles[slot] = b, n
+}
+
+// appendShared appends add to list, returning add itself when list is
+// empty: the subjects of one binding then share its list until a second
+// binding adds to it (add has no spare capacity, so append copies then).
+// Sorting a shared list in place is harmless: every sharer sorts it alike.
+func appendShared[T any](list, add []T) []T {
+	if len(list) == 0 && len(add) > 0 {
+		return slices.Clip(add)
+	}
+	return append(list, add...)
 }
 
 // lookupRole finds the role a binding references and records the binding
@@ -189,6 +255,13 @@ func (r *resolver) bindingGrants(b facts.Ref, n *roleNode, role facts.Ref) *bind
 	var bt bindingText
 	if len(a.grants)+len(a.ineffective) > 0 {
 		bt = newBindingText(b)
+	}
+	// Exact sizes: subjects share these lists (see bind).
+	if b.Kind == kindRB {
+		out.ineffective = make([]facts.Ineffective, 0, len(a.grants)+len(a.ineffective))
+	} else {
+		out.grants = make([]facts.Grant, 0, len(a.grants))
+		out.ineffective = make([]facts.Ineffective, 0, len(a.ineffective))
 	}
 	for _, g := range a.grants {
 		p := bindingPath(bt, n, g.src)
@@ -277,10 +350,10 @@ func computeBootstrapHolders() []string {
 	return ids
 }
 
-// result assembles the sorted output. Bindings are sorted first: the
-// roles' BoundBy lists are filled in that order.
+// result assembles the sorted output (bindings are in order already).
 func (r *resolver) result() *Result {
-	res := &Result{Bindings: r.sortBindings()}
+	res := &Result{Bindings: r.bindings}
+	r.recordBoundBy()
 	res.Roles = r.roleFacts()
 	res.Subjects = r.subjects.sorted()
 	return res
@@ -304,37 +377,9 @@ func (r *resolver) roleFacts() []facts.Role {
 	return out
 }
 
-// sortBindings orders the bindings by kind, namespace, name in place
-// (ClusterRoleBindings already precede RoleBindings) and records each on
-// its role in that order, so BoundBy lists come out sorted.
-func (r *resolver) sortBindings() []facts.Binding {
-	bs := r.bindings
-	order := make([]int32, len(bs))
-	nCRB := 0
-	for i := range order {
-		order[i] = int32(i)
-		if bs[i].Kind == kindCRB {
-			nCRB = i + 1
-		}
-	}
-	byNSName := func(i, j int32) int {
-		a, b := &bs[i].Ref, &bs[j].Ref
-		if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Name, b.Name)
-	}
-	slices.SortFunc(order[:nCRB], byNSName)
-	slices.SortFunc(order[nCRB:], byNSName)
-	r.recordBoundBy(order)
-	permute(bs, order)
-	r.bindings, r.bindRoles = nil, nil
-	return bs
-}
-
 // recordBoundBy appends every binding, in order, to its role's BoundBy,
-// carving the lists out of one array.
-func (r *resolver) recordBoundBy(order []int32) {
+// carving the lists out of one array; they come out sorted.
+func (r *resolver) recordBoundBy() {
 	total := 0
 	for _, n := range r.bindRoles {
 		if n != nil {
@@ -342,8 +387,7 @@ func (r *resolver) recordBoundBy(order []int32) {
 		}
 	}
 	slab, off := make([]facts.Ref, total), 0
-	for _, k := range order {
-		n := r.bindRoles[k]
+	for k, n := range r.bindRoles {
 		if n == nil {
 			continue
 		}
@@ -353,6 +397,7 @@ func (r *resolver) recordBoundBy(order []int32) {
 		}
 		n.boundBy = append(n.boundBy, r.bindings[k].Ref)
 	}
+	r.bindRoles = nil
 }
 
 // permute reorders xs in place so that xs[i] becomes the former

@@ -24,7 +24,7 @@ func BenchmarkResolveCorpus(b *testing.B) {
 	for b.Loop() {
 		out, errs := rbac.Resolve(res.Inventory, rbac.Options{})
 		if len(out.Bindings) != want || len(errs) != 0 {
-			b.Fatalf("%d bindings (want %d), %d errors", len(out.Bindings), want, len(errs))
+			b.Fatalf("%d bindings (want %d), %d errors: %v", len(out.Bindings), want, len(errs), errs)
 		}
 	}
 }

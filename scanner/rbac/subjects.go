@@ -68,7 +68,8 @@ type subjectTable struct {
 	list []facts.Subject
 	held [][]*bindingFacts // by index into list
 	// byKey finds a subject without building its ID; byID catches the
-	// different subjects that render to one ID, which are one subject.
+	// different keys that render to one ID, which are one subject: only
+	// ServiceAccounts with a slash in namespace or name can (see slashed).
 	byKey map[subjectKey]int32
 	byID  map[string]int32
 }
@@ -99,15 +100,27 @@ func (t *subjectTable) lookup(r *resolver, s rbacv1.Subject, bindingNS string) (
 	if id == "" {
 		return 0, false
 	}
-	i, ok := t.byID[id]
+	i, ok := int32(0), false
+	if k.slashed() {
+		i, ok = t.byID[id]
+	}
 	if !ok {
 		i = int32(len(t.list))
 		t.list = append(t.list, newSubject(r, s, id, ns))
 		t.held = append(t.held, nil)
-		t.byID[id] = i
+		if k.slashed() {
+			t.byID[id] = i
+		}
 	}
 	t.byKey[k] = i
 	return i, true
+}
+
+// slashed reports a ServiceAccount key whose ID another key can render to
+// as well ("ns/name" splits at a different slash); IDs of other keys are
+// theirs alone.
+func (k subjectKey) slashed() bool {
+	return strings.Contains(k.ns, "/") || strings.Contains(k.name, "/")
 }
 
 // sorted returns the subjects sorted by ID (in place), each with its
