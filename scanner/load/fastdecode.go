@@ -15,14 +15,23 @@ import (
 
 // nodeDecoder is the fast path of decode for the most numerous kinds.
 type nodeDecoder struct {
-	// cache holds recent strings: node values may be substrings of a
-	// whole batch (fastParser) and must not keep it alive, and verbs,
-	// groups, kinds and namespaces repeat a lot.
-	cache [1024]string
+	// cache holds recent strings: node values share the batch buffer
+	// (fastParser) and must be copied, and verbs, groups, kinds and
+	// namespaces repeat a lot. Each entry keeps its hash, so a miss (a
+	// unique name) costs no read of the cached string's bytes.
+	cache [internCache]internEntry
 	// Retained lists are carved from shared blocks.
 	strs     carver[string]
 	rules    carver[rbacv1.PolicyRule]
 	subjects carver[rbacv1.Subject]
+}
+
+// internCache is the number of strings a nodeDecoder remembers.
+const internCache = 4096
+
+type internEntry struct {
+	hash uint32
+	s    string
 }
 
 // intern returns a copy of s that does not share memory with the nodes,
@@ -35,11 +44,11 @@ func (d *nodeDecoder) intern(s string) string {
 	for i := 0; i < len(s); i++ {
 		h = (h ^ uint32(s[i])) * 16777619
 	}
-	c := &d.cache[h%uint32(len(d.cache))]
-	if *c != s {
-		*c = strings.Clone(s)
+	c := &d.cache[h%internCache]
+	if c.hash != h || c.s != s {
+		c.hash, c.s = h, strings.Clone(s)
 	}
-	return *c
+	return c.s
 }
 
 // decode decodes RBAC objects, ServiceAccounts and simple workloads

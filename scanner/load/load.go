@@ -161,12 +161,11 @@ func (l *loader) runJobs() {
 			all = append(all, j.objs)
 		}
 	}
-	reserve(l.res.Inventory, all)
+	appendObjects(l.res.Inventory, all)
 	for _, j := range jobs {
 		l.res.Errors = append(l.res.Errors, j.errs...)
 		if j.res != nil {
 			l.res.merge(j.res)
-			j.objs.appendTo(l.res.Inventory)
 		}
 	}
 }
@@ -188,8 +187,7 @@ func (r *Result) merge(o *Result) {
 func LoadReader(ctx context.Context, name string, r io.Reader, opts Options) (*Result, error) {
 	l := newLoader(ctx, opts)
 	l.stream(name, r)
-	reserve(l.res.Inventory, []*objects{l.objs})
-	l.objs.appendTo(l.res.Inventory)
+	appendObjects(l.res.Inventory, []*objects{l.objs})
 	if err := ctx.Err(); err != nil {
 		return l.res, fmt.Errorf("load %s: %w", name, err)
 	}

@@ -1,7 +1,9 @@
 package load
 
 import (
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/kubelet-audit/kubelet-audit/scanner/inventory"
 )
@@ -64,12 +66,12 @@ func (c *chain[T]) end() (spare []T) {
 	return spare
 }
 
-// appendTo appends the chain's objects to dst.
-func (c *chain[T]) appendTo(dst []T) []T {
+// copyTo copies the chain's objects to the start of dst.
+func (c *chain[T]) copyTo(dst []T) {
 	for _, p := range c.parts {
-		dst = append(dst, p...)
+		dst = dst[copy(dst, p):]
 	}
-	return append(dst, c.cur...)
+	copy(dst, c.cur)
 }
 
 // objects are the chains of one file (or stream).
@@ -113,38 +115,87 @@ func (o *objects) end(s *spares) {
 	s.serviceAccounts = o.serviceAccounts.end()
 }
 
-// reserve grows inv's slices for the objects of all of os at once.
-func reserve(inv *inventory.Inventory, os []*objects) {
-	var cr, r, crb, rb, w, sa int
-	for _, o := range os {
-		cr, r, crb, rb = cr+o.clusterRoles.n, r+o.roles.n, crb+o.clusterRoleBindings.n, rb+o.roleBindings.n
-		w, sa = w+o.workloads.n, sa+o.serviceAccounts.n
-	}
-	inv.ClusterRoles = grow(inv.ClusterRoles, cr)
-	inv.Roles = grow(inv.Roles, r)
-	inv.ClusterRoleBindings = grow(inv.ClusterRoleBindings, crb)
-	inv.RoleBindings = grow(inv.RoleBindings, rb)
-	inv.Workloads = grow(inv.Workloads, w)
-	inv.ServiceAccounts = grow(inv.ServiceAccounts, sa)
+// counts are numbers (or offsets) of objects per kind.
+type counts struct {
+	clusterRoles, roles, clusterRoleBindings, roleBindings, workloads, serviceAccounts int
 }
 
-// grow is slices.Grow that leaves a nil slice nil when n is 0 (an empty
-// inventory has nil slices).
-func grow[T any](s []T, n int) []T {
-	if n == 0 {
+func (c counts) plus(d counts) counts {
+	return counts{
+		c.clusterRoles + d.clusterRoles, c.roles + d.roles, c.clusterRoleBindings + d.clusterRoleBindings,
+		c.roleBindings + d.roleBindings, c.workloads + d.workloads, c.serviceAccounts + d.serviceAccounts,
+	}
+}
+
+func (c counts) sum() int {
+	return c.clusterRoles + c.roles + c.clusterRoleBindings + c.roleBindings + c.workloads + c.serviceAccounts
+}
+
+func (o *objects) counts() counts {
+	return counts{
+		o.clusterRoles.n, o.roles.n, o.clusterRoleBindings.n, o.roleBindings.n, o.workloads.n, o.serviceAccounts.n,
+	}
+}
+
+// copyTo copies the objects into inv's slices at the offsets at.
+func (o *objects) copyTo(inv *inventory.Inventory, at counts) {
+	o.clusterRoles.copyTo(inv.ClusterRoles[at.clusterRoles:])
+	o.roles.copyTo(inv.Roles[at.roles:])
+	o.clusterRoleBindings.copyTo(inv.ClusterRoleBindings[at.clusterRoleBindings:])
+	o.roleBindings.copyTo(inv.RoleBindings[at.roleBindings:])
+	o.workloads.copyTo(inv.Workloads[at.workloads:])
+	o.serviceAccounts.copyTo(inv.ServiceAccounts[at.serviceAccounts:])
+}
+
+// mergeShare is the least number of objects worth a copying goroutine.
+const mergeShare = 4096
+
+// appendObjects appends the objects of all, in order, to inv. The slices
+// grow once, and the copying (tens of MB at L, with write barriers when
+// the GC runs) is split among up to GOMAXPROCS goroutines by ranges of all.
+func appendObjects(inv *inventory.Inventory, all []*objects) {
+	at := make([]counts, len(all))
+	next := counts{len(inv.ClusterRoles), len(inv.Roles), len(inv.ClusterRoleBindings),
+		len(inv.RoleBindings), len(inv.Workloads), len(inv.ServiceAccounts)}
+	first := next
+	for i, o := range all {
+		at[i] = next
+		next = next.plus(o.counts())
+	}
+	inv.ClusterRoles = extend(inv.ClusterRoles, next.clusterRoles)
+	inv.Roles = extend(inv.Roles, next.roles)
+	inv.ClusterRoleBindings = extend(inv.ClusterRoleBindings, next.clusterRoleBindings)
+	inv.RoleBindings = extend(inv.RoleBindings, next.roleBindings)
+	inv.Workloads = extend(inv.Workloads, next.workloads)
+	inv.ServiceAccounts = extend(inv.ServiceAccounts, next.serviceAccounts)
+	total := next.sum() - first.sum()
+	n := min(runtime.GOMAXPROCS(0), 1+total/mergeShare)
+	var wg sync.WaitGroup
+	lo := 0
+	for g := range n {
+		// jobs [lo, hi) hold about the g-th n-th of the objects
+		hi, goal := lo, first.sum()+total*(g+1)/n
+		for hi < len(all) && (g == n-1 || at[hi].sum() < goal) {
+			hi++
+		}
+		part, starts := all[lo:hi], at[lo:hi]
+		wg.Go(func() {
+			for i, o := range part {
+				o.copyTo(inv, starts[i])
+			}
+		})
+		lo = hi
+	}
+	wg.Wait()
+}
+
+// extend grows s to length n, leaving a nil slice nil when n is 0 (an
+// empty inventory has nil slices).
+func extend[T any](s []T, n int) []T {
+	if n == len(s) {
 		return s
 	}
-	return slices.Grow(s, n)
-}
-
-// appendTo appends the objects to inv, kind by kind.
-func (o *objects) appendTo(inv *inventory.Inventory) {
-	inv.ClusterRoles = o.clusterRoles.appendTo(inv.ClusterRoles)
-	inv.Roles = o.roles.appendTo(inv.Roles)
-	inv.ClusterRoleBindings = o.clusterRoleBindings.appendTo(inv.ClusterRoleBindings)
-	inv.RoleBindings = o.roleBindings.appendTo(inv.RoleBindings)
-	inv.Workloads = o.workloads.appendTo(inv.Workloads)
-	inv.ServiceAccounts = o.serviceAccounts.appendTo(inv.ServiceAccounts)
+	return slices.Grow(s, n-len(s))[:n]
 }
 
 // carver hands out small slices cut from shared blocks: one allocation per

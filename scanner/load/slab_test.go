@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -82,7 +83,8 @@ func TestChain(t *testing.T) {
 		chains = append(chains, c)
 	}
 	for i, c := range chains {
-		got := c.appendTo(nil)
+		got := make([]int, c.n)
+		c.copyTo(got)
 		if !slices.Equal(got, files[i]) || c.n != len(files[i]) {
 			t.Errorf("file %d: got %v (n=%d), want %v", i, got, c.n, files[i])
 		}
@@ -100,7 +102,7 @@ func TestChain(t *testing.T) {
 	// Appending to a handed-out part must not write into the next file's objects.
 	first := chains[0].cur
 	_ = append(first, 99)
-	if got := chains[3].appendTo(nil); !slices.Equal(got, []int{7}) {
+	if got := chains[3].cur; !slices.Equal(got, []int{7}) {
 		t.Errorf("append to file 0 changed file 3: %v", got)
 	}
 }
@@ -128,5 +130,56 @@ func TestCarver(t *testing.T) {
 	}
 	if &c.take(carveBlock / 2)[0] == &c.free[:1][0] {
 		t.Error("a large request was carved from the block")
+	}
+}
+
+// TestAppendObjects: objects of many files, copied by several goroutines,
+// land after what the inventory held, in file order, kind by kind.
+func TestAppendObjects(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	for _, tc := range []struct {
+		name  string
+		files int
+		per   int // objects of each kind per file, varied by file
+	}{
+		{"one small file", 1, 3},
+		{"no objects", 5, 0},
+		{"enough for several copiers", 40, 3 * mergeShare / 40},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv := &inventory.Inventory{Roles: []inventory.Role{{Source: inventory.Source{Line: -1}}}}
+			var spare spares
+			var all []*objects
+			seq := 0
+			for f := range tc.files {
+				o := new(objects)
+				o.begin(&spare)
+				for range tc.per * (1 + f%3) {
+					seq++
+					o.roles.push().Source.Line = seq
+					o.roleBindings.push().Source.Line = seq
+				}
+				o.end(&spare)
+				all = append(all, o)
+			}
+			appendObjects(inv, all)
+			if len(inv.Roles) != seq+1 || len(inv.RoleBindings) != seq || inv.ClusterRoles != nil {
+				t.Fatalf("%d roles, %d bindings, cluster roles %v; want %d, %d, nil", len(inv.Roles), len(inv.RoleBindings), inv.ClusterRoles, seq+1, seq)
+			}
+			for i, r := range inv.Roles {
+				want := i // role 0 was there before, with line -1
+				if i == 0 {
+					want = -1
+				}
+				if r.Source.Line != want {
+					t.Fatalf("role %d has line %d, want %d", i, r.Source.Line, want)
+				}
+			}
+			for i, b := range inv.RoleBindings {
+				if b.Source.Line != i+1 {
+					t.Fatalf("binding %d has line %d, want %d", i, b.Source.Line, i+1)
+				}
+			}
+		})
 	}
 }
