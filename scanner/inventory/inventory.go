@@ -98,13 +98,25 @@ func (inv *Inventory) Len() int {
 		len(inv.RoleBindings) + len(inv.Workloads) + len(inv.ServiceAccounts)
 }
 
-// Merge appends other's objects to inv.
+// Merge appends other's objects to inv. Where inv holds no objects of a
+// kind it takes other's slice itself instead of a copy (tens of MB for a
+// large cluster): inv and other then share those objects, so other is not
+// to be used afterwards. The taken slices are clipped, so appending to
+// either inventory never writes into the other.
 func (inv *Inventory) Merge(other *Inventory) {
-	inv.ClusterRoles = append(inv.ClusterRoles, other.ClusterRoles...)
-	inv.Roles = append(inv.Roles, other.Roles...)
-	inv.ClusterRoleBindings = append(inv.ClusterRoleBindings, other.ClusterRoleBindings...)
-	inv.RoleBindings = append(inv.RoleBindings, other.RoleBindings...)
-	inv.Workloads = append(inv.Workloads, other.Workloads...)
-	inv.ServiceAccounts = append(inv.ServiceAccounts, other.ServiceAccounts...)
-	inv.KubeletConfigs = append(inv.KubeletConfigs, other.KubeletConfigs...)
+	inv.ClusterRoles = merge(inv.ClusterRoles, other.ClusterRoles)
+	inv.Roles = merge(inv.Roles, other.Roles)
+	inv.ClusterRoleBindings = merge(inv.ClusterRoleBindings, other.ClusterRoleBindings)
+	inv.RoleBindings = merge(inv.RoleBindings, other.RoleBindings)
+	inv.Workloads = merge(inv.Workloads, other.Workloads)
+	inv.ServiceAccounts = merge(inv.ServiceAccounts, other.ServiceAccounts)
+	inv.KubeletConfigs = merge(inv.KubeletConfigs, other.KubeletConfigs)
+}
+
+// merge appends b to a, or returns b (clipped) when a is empty.
+func merge[T any](a, b []T) []T {
+	if len(a) == 0 && len(b) > 0 {
+		return b[:len(b):len(b)]
+	}
+	return append(a, b...)
 }
