@@ -30,7 +30,7 @@ type bootstrapPolicy struct {
 
 	roleNames    map[string]bool
 	nsRoleNames  map[[2]string]bool
-	bindingRoles map[string]string // "namespace/name" of a binding -> role name
+	bindingRoles map[[2]string]string // namespace and name of a binding -> role name
 	// serviceAccounts are kube-system ServiceAccounts bootstrap bindings
 	// (cluster or kube-system namespaced) bind.
 	serviceAccounts map[string]bool
@@ -45,10 +45,10 @@ var bootstrap = sync.OnceValue(func() *bootstrapPolicy {
 	for _, r := range b.ClusterRoles {
 		b.roleNames[r.Name] = true
 	}
-	b.bindingRoles = map[string]string{}
+	b.bindingRoles = map[[2]string]string{}
 	b.serviceAccounts = map[string]bool{}
 	for _, crb := range b.ClusterRoleBindings {
-		b.bindingRoles["/"+crb.Name] = crb.RoleRef.Name
+		b.bindingRoles[[2]string{"", crb.Name}] = crb.RoleRef.Name
 		for _, s := range crb.Subjects {
 			if s.Kind == rbacv1.ServiceAccountKind && s.Namespace == "kube-system" {
 				b.serviceAccounts[s.Name] = true
@@ -56,7 +56,7 @@ var bootstrap = sync.OnceValue(func() *bootstrapPolicy {
 		}
 	}
 	for _, rb := range b.RoleBindings {
-		b.bindingRoles[rb.Namespace+"/"+rb.Name] = rb.RoleRef.Name
+		b.bindingRoles[[2]string{rb.Namespace, rb.Name}] = rb.RoleRef.Name
 		for _, s := range rb.Subjects {
 			if id, _ := subjectID(s, rb.Namespace); strings.HasPrefix(id, "ServiceAccount:kube-system/") {
 				b.serviceAccounts[s.Name] = true
@@ -114,6 +114,6 @@ func isBootstrapRole(ns, name string) bool {
 // isBootstrapBinding reports whether a binding of this namespace ("" for a
 // ClusterRoleBinding), name and role is one the API server creates at start.
 func isBootstrapBinding(ns, name, role string) bool {
-	r, ok := bootstrap().bindingRoles[ns+"/"+name]
+	r, ok := bootstrap().bindingRoles[[2]string{ns, name}]
 	return ok && r == role
 }

@@ -278,7 +278,7 @@ func newPermRules(b facts.Ref, perms []srcPerm) []*permRule {
 // pathOf returns the binding -> role -> rule path of g, computed once.
 func (g *permGroup) pathOf() *facts.Path {
 	if g.path == nil {
-		path := bindingPath(newBindingText(g.binding), g.role, g.src)
+		path := refPath(g.binding, g.role, g.src)
 		g.path = &path
 	}
 	return g.path
@@ -405,10 +405,10 @@ type nodeHolders struct {
 	wo       []withoutEntry // without's copies for woID
 }
 
-func indexHolders(subjects []facts.Subject, extra []string) nodeHolders {
+func indexHolders(subjects *subjectTable, extra []string) nodeHolders {
 	h := nodeHolders{sasByNS: map[string][]string{}, saGroups: map[string][]string{}, pods: map[string][]string{}, seen: map[string]bool{}}
-	for i := range subjects {
-		s := &subjects[i]
+	for i := range int32(subjects.n) {
+		s := subjects.at(i)
 		if len(s.Grants) == 0 {
 			continue
 		}

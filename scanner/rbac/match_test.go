@@ -1,7 +1,9 @@
 package rbac
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -39,6 +41,37 @@ func TestAllowsMatchesCovers(t *testing.T) {
 			[]rbacv1.PolicyRule{{Verbs: []string{verb}, APIGroups: []string{group}, Resources: []string{res}, ResourceNames: req}})
 		if got := allows(&rule, verb, group, res, req); got != want {
 			t.Fatalf("allows(%+v, %s %q %s %v) = %v, Covers says %v", rule, verb, group, res, req, got, want)
+		}
+	}
+}
+
+// TestCompactRuleMatchesFmt compares compactRule with the fmt rendering
+// it replaces (`%s:%q` per non-empty list), quotes and escapes included.
+func TestCompactRuleMatchesFmt(t *testing.T) {
+	viaFmt := func(r rbacv1.PolicyRule) string {
+		var parts []string
+		for _, f := range []struct {
+			name string
+			vals []string
+		}{
+			{"APIGroups", r.APIGroups}, {"Resources", r.Resources}, {"NonResourceURLs", r.NonResourceURLs},
+			{"ResourceNames", r.ResourceNames}, {"Verbs", r.Verbs},
+		} {
+			if len(f.vals) > 0 {
+				parts = append(parts, fmt.Sprintf("%s:%q", f.name, f.vals))
+			}
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	for _, r := range []rbacv1.PolicyRule{
+		{},
+		newRule("get", "", "nodes/proxy"),
+		newRule("get,list", ",apps", "*/proxy,nodes/log", "n1", `we"ird`, "tab\there", "ünï"),
+		{NonResourceURLs: []string{"/metrics", "/healthz/*"}, Verbs: []string{"get"}},
+		{APIGroups: []string{}, Resources: []string{"\x00"}, Verbs: nil},
+	} {
+		if got, want := compactRule(r), viaFmt(r); got != want {
+			t.Errorf("compactRule = %s, want %s", got, want)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package rbac
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -10,37 +9,6 @@ import (
 
 	"github.com/kubelet-audit/kubelet-audit/scanner/inventory"
 )
-
-// TestPermute checks the in-place permutation against building the
-// permuted copy, for every cycle structure random permutations produce.
-func TestPermute(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 2, 3, 7, 100} {
-		for range 20 {
-			xs := make([]string, n)
-			for i := range xs {
-				xs[i] = string(rune('a'+i%26)) + string(rune('0'+i/26))
-			}
-			order := make([]int32, n)
-			for i, p := range rng.Perm(n) {
-				order[i] = int32(p)
-			}
-			want := make([]string, n)
-			for i, k := range order {
-				want[i] = xs[k]
-			}
-			permute(xs, order)
-			if !slices.Equal(xs, want) {
-				t.Fatalf("permute = %v, want %v", xs, want)
-			}
-			for i, k := range order {
-				if int(k) != i {
-					t.Fatalf("order not left as the identity: %v", order)
-				}
-			}
-		}
-	}
-}
 
 // TestOutputOrder binds one role from bindings given out of order, with a
 // duplicate, and checks that bindings, the role's BoundBy and subjects come

@@ -192,12 +192,12 @@ func (r *resolver) bind(in bindingIn, slot int32) {
 			continue // listed twice: one grant is enough
 		}
 		seen = append(seen, i)
-		subj := &r.subjects.list[i]
+		subj := r.subjects.at(i)
 		b.Subjects = append(b.Subjects, subj.ID)
 		subj.Grants = appendShared(subj.Grants, g.grants)
 		subj.Ineffective = appendShared(subj.Ineffective, g.ineffective)
 		if len(g.perms) > 0 {
-			r.subjects.held[i] = append(r.subjects.held[i], g)
+			subj.held = append(subj.held, g)
 		}
 	}
 	r.bindings[slot], r.bindRoles[slot] = b, n
@@ -309,11 +309,10 @@ func (r *resolver) addEscalations() {
 	if !r.opts.NoBuiltins {
 		extra = bootstrapHolders()
 	}
-	h := indexHolders(r.subjects.list, extra)
-	for i, held := range r.subjects.held {
-		if len(held) > 0 {
-			subj := &r.subjects.list[i]
-			subj.Escalations, subj.EscalationPaths = r.escalations(subj.ID, held, &h)
+	h := indexHolders(&r.subjects, extra)
+	for i := range int32(r.subjects.n) {
+		if subj := r.subjects.at(i); len(subj.held) > 0 {
+			subj.Escalations, subj.EscalationPaths = r.escalations(subj.ID, subj.held, &h)
 		}
 	}
 }
@@ -400,47 +399,38 @@ func (r *resolver) recordBoundBy() {
 	r.bindRoles = nil
 }
 
-// permute reorders xs in place so that xs[i] becomes the former
-// xs[order[i]], following each cycle of the permutation once; order must be
-// a permutation of the indexes of xs and is left as the identity.
-func permute[T any](xs []T, order []int32) {
-	for i := range order {
-		if int(order[i]) == i {
-			continue
-		}
-		tmp := xs[i]
-		j := i
-		for {
-			k := int(order[j])
-			order[j] = int32(j)
-			if k == i {
-				xs[j] = tmp
-				break
-			}
-			xs[j] = xs[k]
-			j = k
-		}
-	}
+func sortSubject(s *facts.Subject) {
+	sort.Stable(grantOrder(s.Grants))
+	sort.Stable(ineffectiveOrder(s.Ineffective))
 }
 
-func sortSubject(s *facts.Subject) {
-	sort.SliceStable(s.Grants, func(i, j int) bool {
-		a, b := s.Grants[i], s.Grants[j]
-		if a.Subresource != b.Subresource {
-			return a.Subresource < b.Subresource
-		}
-		return a.Path.Text < b.Path.Text
-	})
-	sort.SliceStable(s.Ineffective, func(i, j int) bool {
-		a, b := s.Ineffective[i], s.Ineffective[j]
-		if a.Reason != b.Reason {
-			return a.Reason < b.Reason
-		}
-		if a.Resource != b.Resource {
-			return a.Resource < b.Resource
-		}
-		return a.Path.Text < b.Path.Text
-	})
+// grantOrder sorts grants by subresource and path text.
+type grantOrder []facts.Grant
+
+func (g grantOrder) Len() int      { return len(g) }
+func (g grantOrder) Swap(i, j int) { g[i], g[j] = g[j], g[i] }
+func (g grantOrder) Less(i, j int) bool {
+	a, b := &g[i], &g[j]
+	if a.Subresource != b.Subresource {
+		return a.Subresource < b.Subresource
+	}
+	return a.Path.Text < b.Path.Text
+}
+
+// ineffectiveOrder sorts ineffective grants by reason, resource and path text.
+type ineffectiveOrder []facts.Ineffective
+
+func (in ineffectiveOrder) Len() int      { return len(in) }
+func (in ineffectiveOrder) Swap(i, j int) { in[i], in[j] = in[j], in[i] }
+func (in ineffectiveOrder) Less(i, j int) bool {
+	a, b := &in[i], &in[j]
+	if a.Reason != b.Reason {
+		return a.Reason < b.Reason
+	}
+	if a.Resource != b.Resource {
+		return a.Resource < b.Resource
+	}
+	return a.Path.Text < b.Path.Text
 }
 
 // auditAnnotations keeps only kubelet-audit.io/* annotations.

@@ -63,15 +63,41 @@ func subjectID(s rbacv1.Subject, bindingNS string) (id, ns string) {
 }
 
 // subjectTable holds the subjects in order of first sight, with the
-// escalation permissions each holds through its bindings.
+// escalation permissions each holds through its bindings. Entries live in
+// fixed-size chunks: they never move, and a large table is not copied
+// again and again as it grows.
 type subjectTable struct {
-	list []facts.Subject
-	held [][]*bindingFacts // by index into list
+	chunks [][]subjectEntry
+	n      int
 	// byKey finds a subject without building its ID; byID catches the
 	// different keys that render to one ID, which are one subject: only
 	// ServiceAccounts with a slash in namespace or name can (see slashed).
 	byKey map[subjectKey]int32
 	byID  map[string]int32
+}
+
+// subjectEntry is a subject and the bindings' escalation permissions it holds.
+type subjectEntry struct {
+	facts.Subject
+	held []*bindingFacts
+}
+
+const subjectChunk = 1024
+
+// at returns entry i.
+func (t *subjectTable) at(i int32) *subjectEntry {
+	return &t.chunks[i/subjectChunk][i%subjectChunk]
+}
+
+// add appends a subject and returns its index.
+func (t *subjectTable) add(s facts.Subject) int32 {
+	if t.n%subjectChunk == 0 {
+		t.chunks = append(t.chunks, make([]subjectEntry, 0, subjectChunk))
+	}
+	c := &t.chunks[len(t.chunks)-1]
+	*c = append(*c, subjectEntry{Subject: s})
+	t.n++
+	return int32(t.n - 1)
 }
 
 // subjectKey is a binding subject with its ServiceAccount namespace
@@ -105,9 +131,7 @@ func (t *subjectTable) lookup(r *resolver, s rbacv1.Subject, bindingNS string) (
 		i, ok = t.byID[id]
 	}
 	if !ok {
-		i = int32(len(t.list))
-		t.list = append(t.list, newSubject(r, s, id, ns))
-		t.held = append(t.held, nil)
+		i = t.add(newSubject(r, s, id, ns))
 		if k.slashed() {
 			t.byID[id] = i
 		}
@@ -123,21 +147,18 @@ func (k subjectKey) slashed() bool {
 	return strings.Contains(k.ns, "/") || strings.Contains(k.name, "/")
 }
 
-// sorted returns the subjects sorted by ID (in place), each with its
-// grants and ineffective grants sorted.
+// sorted returns the subjects sorted by ID, each with its grants and
+// ineffective grants sorted, and empties the table.
 func (t *subjectTable) sorted() []facts.Subject {
-	order := make([]int32, len(t.list))
+	order := make([]int32, t.n)
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(t.list[a].ID, t.list[b].ID) })
-	permute(t.list, order)
-	for i := range t.list {
-		sortSubject(&t.list[i])
-	}
-	out := t.list
-	if out == nil {
-		out = []facts.Subject{}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(t.at(a).ID, t.at(b).ID) })
+	out := make([]facts.Subject, t.n)
+	for i, k := range order {
+		out[i] = t.at(k).Subject
+		sortSubject(&out[i])
 	}
 	*t = subjectTable{}
 	return out

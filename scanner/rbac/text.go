@@ -1,9 +1,7 @@
 package rbac
 
 import (
-	"fmt"
 	"strconv"
-	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -17,19 +15,34 @@ import (
 // nil lists are equal there, as in equality.Semantic). Lists print as %q
 // does: ["" "apps"].
 func compactRule(r rbacv1.PolicyRule) string {
-	var parts []string
-	for _, f := range []struct {
+	b := make([]byte, 0, 64)
+	b = append(b, '{')
+	first := true
+	for _, f := range [...]struct {
 		name string
 		vals []string
 	}{
 		{"APIGroups", r.APIGroups}, {"Resources", r.Resources}, {"NonResourceURLs", r.NonResourceURLs},
 		{"ResourceNames", r.ResourceNames}, {"Verbs", r.Verbs},
 	} {
-		if len(f.vals) > 0 {
-			parts = append(parts, fmt.Sprintf("%s:%q", f.name, f.vals))
+		if len(f.vals) == 0 {
+			continue
 		}
+		if !first {
+			b = append(b, ", "...)
+		}
+		first = false
+		b = append(b, f.name...)
+		b = append(b, ":["...)
+		for i, v := range f.vals {
+			if i > 0 {
+				b = append(b, ' ')
+			}
+			b = strconv.AppendQuote(b, v)
+		}
+		b = append(b, ']')
 	}
-	return "{" + strings.Join(parts, ", ") + "}"
+	return string(append(b, '}'))
 }
 
 // refText renders a ref as `Kind "name"` or `Kind "ns/name"` (the name
@@ -70,15 +83,16 @@ func newRolePath(n *roleNode, src ruleSrc) facts.Path {
 		RuleLocation: src.from.ruleLocation(src.index),
 	}
 	text := refText(n.ref)
-	p.RuleKey = fmt.Sprintf("%s/%s#%d", n.ref.Kind, n.ref.Name, src.index)
+	index := strconv.Itoa(src.index)
+	p.RuleKey = n.ref.Kind + "/" + n.ref.Name + "#" + index
 	if src.from != n {
 		from := src.from.ref
 		p.AggregatedFrom = &from
 		text += " <- aggregated from " + refText(from)
-		p.RuleKey = fmt.Sprintf("%s/%s<-%s#%d", n.ref.Kind, n.ref.Name, from.Name, src.index)
+		p.RuleKey = n.ref.Kind + "/" + n.ref.Name + "<-" + from.Name + "#" + index
 	}
 	// Rule numbers in text are 1-based, as a reader counts; RuleIndex is 0-based.
-	p.Text = fmt.Sprintf("%s rule #%d (%s)", text, src.index+1, p.RuleLocation)
+	p.Text = text + " rule #" + strconv.Itoa(src.index+1) + " (" + p.RuleLocation.String() + ")"
 	return p
 }
 
@@ -98,6 +112,20 @@ func bindingPath(b bindingText, n *roleNode, src ruleSrc) facts.Path {
 	p.Binding = b.ref
 	p.Text = b.text + " -> " + p.Text
 	p.Key = b.key + "|" + p.RuleKey
+	return p
+}
+
+// refPath is bindingPath for a binding whose text is not at hand: it
+// renders the binding's part straight into the path's strings.
+func refPath(b facts.Ref, n *roleNode, src ruleSrc) facts.Path {
+	p := rolePath(n, src)
+	p.Binding = b
+	name := b.Name
+	if b.Namespace != "" {
+		name = b.Namespace + "/" + b.Name
+	}
+	p.Text = b.Kind + " " + strconv.Quote(name) + " -> " + p.Text
+	p.Key = b.Kind + " " + name + "|" + p.RuleKey
 	return p
 }
 
