@@ -20,6 +20,9 @@ type nodeDecoder struct {
 	// namespaces repeat a lot. Each entry keeps its hash, so a miss (a
 	// unique name) costs no read of the cached string's bytes.
 	cache [internCache]internEntry
+	// ascii is set while the nodes come from the fast parser, which
+	// accepts only ASCII text: their strings need no UTF-8 check.
+	ascii bool
 	// Retained lists are carved from shared blocks.
 	strs     carver[string]
 	rules    carver[rbacv1.PolicyRule]
@@ -118,15 +121,15 @@ func zero[T any](v *T) bool {
 // matchLabels and a pod template.
 func (d *nodeDecoder) workload(n *yaml.Node, tm *metav1.TypeMeta, om *metav1.ObjectMeta, sel **metav1.LabelSelector, tpl *corev1.PodTemplateSpec) bool {
 	return d.object(n, tm, om, func(k string, x *yaml.Node) bool {
-		return k == "spec" && fields(x, func(k string, x *yaml.Node) bool {
+		return k == "spec" && d.fields(x, func(k string, x *yaml.Node) bool {
 			switch k {
 			case "selector":
 				*sel = new(metav1.LabelSelector)
-				return fields(x, func(k string, x *yaml.Node) bool {
+				return d.fields(x, func(k string, x *yaml.Node) bool {
 					return k == "matchLabels" && d.stringMap(x, &(*sel).MatchLabels)
 				})
 			case "template":
-				return fields(x, func(k string, x *yaml.Node) bool {
+				return d.fields(x, func(k string, x *yaml.Node) bool {
 					switch k {
 					case "metadata":
 						return d.objectMeta(x, &tpl.ObjectMeta)
@@ -144,7 +147,7 @@ func (d *nodeDecoder) workload(n *yaml.Node, tm *metav1.TypeMeta, om *metav1.Obj
 // podSpec decodes the service account fields and containers of only a name
 // and an image.
 func (d *nodeDecoder) podSpec(n *yaml.Node, s *corev1.PodSpec) bool {
-	return fields(n, func(k string, v *yaml.Node) bool {
+	return d.fields(n, func(k string, v *yaml.Node) bool {
 		switch k {
 		case "serviceAccountName":
 			return d.str(v, &s.ServiceAccountName)
@@ -156,7 +159,7 @@ func (d *nodeDecoder) podSpec(n *yaml.Node, s *corev1.PodSpec) bool {
 			return ok
 		case "containers":
 			return list(v, &s.Containers, nil, func(n *yaml.Node, c *corev1.Container) bool {
-				return fields(n, func(k string, v *yaml.Node) bool {
+				return d.fields(n, func(k string, v *yaml.Node) bool {
 					switch k {
 					case "name":
 						return d.str(v, &c.Name)
@@ -173,14 +176,14 @@ func (d *nodeDecoder) podSpec(n *yaml.Node, s *corev1.PodSpec) bool {
 
 // fields calls f for each entry of the mapping n, whose keys must be
 // distinct plain strings (a duplicate would make the JSON decoder merge).
-func fields(n *yaml.Node, f func(k string, v *yaml.Node) bool) bool {
+func (d *nodeDecoder) fields(n *yaml.Node, f func(k string, v *yaml.Node) bool) bool {
 	if n.Kind != yaml.MappingNode || len(n.Content) > 64 {
 		return false
 	}
 	c := n.Content
 	for i := 0; i+1 < len(c); i += 2 {
 		k := c[i]
-		if !isString(k) || k.Value == "<<" {
+		if !d.isString(k) || k.Value == "<<" {
 			return false
 		}
 		for j := 0; j < i; j += 2 {
@@ -198,7 +201,7 @@ func fields(n *yaml.Node, f func(k string, v *yaml.Node) bool) bool {
 // object decodes the top level of an object: apiVersion, kind, metadata,
 // and the type's own fields through own.
 func (d *nodeDecoder) object(n *yaml.Node, tm *metav1.TypeMeta, om *metav1.ObjectMeta, own func(k string, v *yaml.Node) bool) bool {
-	return fields(n, func(k string, v *yaml.Node) bool {
+	return d.fields(n, func(k string, v *yaml.Node) bool {
 		switch k {
 		case "apiVersion":
 			return d.str(v, &tm.APIVersion)
@@ -212,7 +215,7 @@ func (d *nodeDecoder) object(n *yaml.Node, tm *metav1.TypeMeta, om *metav1.Objec
 }
 
 func (d *nodeDecoder) objectMeta(n *yaml.Node, m *metav1.ObjectMeta) bool {
-	return fields(n, func(k string, v *yaml.Node) bool {
+	return d.fields(n, func(k string, v *yaml.Node) bool {
 		switch k {
 		case "name":
 			return d.str(v, &m.Name)
@@ -238,7 +241,7 @@ func (d *nodeDecoder) objectMeta(n *yaml.Node, m *metav1.ObjectMeta) bool {
 
 func (d *nodeDecoder) policyRules(n *yaml.Node, out *[]rbacv1.PolicyRule) bool {
 	return list(n, out, &d.rules, func(n *yaml.Node, r *rbacv1.PolicyRule) bool {
-		return fields(n, func(k string, v *yaml.Node) bool {
+		return d.fields(n, func(k string, v *yaml.Node) bool {
 			switch k {
 			case "verbs":
 				return d.stringList(v, &r.Verbs)
@@ -260,7 +263,7 @@ func (d *nodeDecoder) bindingField(k string, v *yaml.Node, subjects *[]rbacv1.Su
 	switch k {
 	case "subjects":
 		return list(v, subjects, &d.subjects, func(n *yaml.Node, s *rbacv1.Subject) bool {
-			return fields(n, func(k string, v *yaml.Node) bool {
+			return d.fields(n, func(k string, v *yaml.Node) bool {
 				switch k {
 				case "kind":
 					return d.str(v, &s.Kind)
@@ -275,7 +278,7 @@ func (d *nodeDecoder) bindingField(k string, v *yaml.Node, subjects *[]rbacv1.Su
 			})
 		})
 	case "roleRef":
-		return fields(v, func(k string, v *yaml.Node) bool {
+		return d.fields(v, func(k string, v *yaml.Node) bool {
 			switch k {
 			case "apiGroup":
 				return d.str(v, &ref.APIGroup)
@@ -324,7 +327,7 @@ func (d *nodeDecoder) stringMap(n *yaml.Node, out *map[string]string) bool {
 	m := make(map[string]string, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode || k.Value == "<<" || !utf8.ValidString(k.Value) || !isString(v) {
+		if k.Kind != yaml.ScalarNode || k.Value == "<<" || !d.valid(k.Value) || !d.isString(v) {
 			return false
 		}
 		m[d.intern(k.Value)] = d.intern(v.Value)
@@ -334,12 +337,17 @@ func (d *nodeDecoder) stringMap(n *yaml.Node, out *map[string]string) bool {
 }
 
 // isString reports a scalar the JSON path turns into this very string.
-func isString(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.Tag == strTag && utf8.ValidString(n.Value)
+func (d *nodeDecoder) isString(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == strTag && d.valid(n.Value)
+}
+
+// valid reports valid UTF-8, which the fast parser's nodes always are.
+func (d *nodeDecoder) valid(s string) bool {
+	return d.ascii || utf8.ValidString(s)
 }
 
 func (d *nodeDecoder) str(n *yaml.Node, out *string) bool {
-	if !isString(n) {
+	if !d.isString(n) {
 		return false
 	}
 	*out = d.intern(n.Value)

@@ -37,10 +37,11 @@ const allFast = "Role,ClusterRole,RoleBinding,ClusterRoleBinding,ServiceAccount,
 
 // checkDecode decodes n into each target type through both paths and
 // reports any difference; it returns the types the node decoder took.
-func checkDecode(t *testing.T, name string, n *yaml.Node) []string {
+// ascii tells the node decoder that n comes from the fast parser.
+func checkDecode(t *testing.T, name string, n *yaml.Node, ascii bool) []string {
 	t.Helper()
 	var took []string
-	var d nodeDecoder
+	d := nodeDecoder{ascii: ascii}
 	for _, mk := range fastDecodeTargets {
 		fast, slow := mk(), mk()
 		if !d.decode(n, fast) {
@@ -66,13 +67,25 @@ func checkDecode(t *testing.T, name string, n *yaml.Node) []string {
 }
 
 // checkDecodeText runs checkDecode on every object (List items included) of
-// a YAML text parsed by yaml.v3; it returns how many the node decoder took.
+// a YAML text parsed by yaml.v3, and by the fast parser when it takes the
+// text; it returns how many objects the node decoder took.
 func checkDecodeText(t *testing.T, name string, in []byte) int {
 	t.Helper()
 	docs, err := parseAll(in)
 	if err != nil {
 		return 0
 	}
+	took := checkDecodeDocs(t, name, docs, false)
+	var p fastParser
+	if fast, ok := p.parse(in); ok {
+		checkDecodeDocs(t, name+" (fast parser)", fast, true)
+	}
+	return took
+}
+
+// checkDecodeDocs runs checkDecode on every object of docs.
+func checkDecodeDocs(t *testing.T, name string, docs []*yaml.Node, ascii bool) int {
+	t.Helper()
 	took := 0
 	for _, doc := range docs {
 		if len(doc.Content) == 0 {
@@ -84,7 +97,7 @@ func checkDecodeText(t *testing.T, name string, in []byte) int {
 			objs = append(objs, items.Content...)
 		}
 		for _, o := range objs {
-			if len(checkDecode(t, name, o)) > 0 {
+			if len(checkDecode(t, name, o, ascii)) > 0 {
 				took++
 			}
 		}
@@ -140,7 +153,7 @@ func TestFastDecodeMatchesJSON(t *testing.T) {
 			if err != nil || len(docs) != 1 {
 				t.Fatalf("bad case: %v", err)
 			}
-			got := strings.Join(checkDecode(t, tc.name, docs[0].Content[0]), ",")
+			got := strings.Join(checkDecode(t, tc.name, docs[0].Content[0], false), ",")
 			if got != tc.took {
 				t.Errorf("node decoder took %q, want %q", got, tc.took)
 			}

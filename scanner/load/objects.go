@@ -55,6 +55,7 @@ func (b *batch) add(c chunk) bool {
 func (l *loader) flush(name string, b *batch) {
 	defer func() { b.text, b.chunks = b.text[:0], b.chunks[:0] }()
 	docs, ok := l.buf.fast.parse(b.text)
+	l.buf.fast.dec.ascii = ok
 	var err error
 	if !ok {
 		docs, err = parseAll(b.text)
@@ -108,6 +109,7 @@ func parseAll(text []byte) ([]*yaml.Node, error) {
 // chunk parses one chunk; normally it holds one document, but decoding loops
 // so that anything the splitter did not cut (e.g. UTF-16 input) still loads.
 func (l *loader) chunk(name string, c chunk) {
+	l.buf.fast.dec.ascii = false
 	dec := yaml.NewDecoder(bytes.NewReader(c.text))
 	for l.ctx.Err() == nil {
 		var doc yaml.Node
