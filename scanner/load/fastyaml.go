@@ -549,7 +549,9 @@ func (p *fastParser) content(start int) []*yaml.Node {
 		out = p.pcur[k : k+n : k+n]
 	}
 	copy(out, p.stack[start:])
-	clear(p.stack[start:])
+	// Not cleared (write barriers while the GC runs): stale entries point
+	// into the slabs, which the parser keeps; reset clears them when it
+	// drops blocks.
 	p.stack = p.stack[:start]
 	return out
 }
@@ -557,8 +559,15 @@ func (p *fastParser) content(start int) []*yaml.Node {
 // reset makes the slabs reusable (the previous trees become invalid) and
 // drops the blocks beyond fastKeepBlocks that a huge document needed.
 func (p *fastParser) reset() {
-	p.blocks = p.blocks[:min(len(p.blocks), fastKeepBlocks)]
-	p.pblocks = p.pblocks[:min(len(p.pblocks), fastKeepBlocks)]
+	if len(p.blocks) > fastKeepBlocks {
+		clear(p.stack[:cap(p.stack)])
+		clear(p.blocks[fastKeepBlocks:]) // truncating alone would keep them
+		p.blocks = p.blocks[:fastKeepBlocks]
+	}
+	if len(p.pblocks) > fastKeepBlocks {
+		clear(p.pblocks[fastKeepBlocks:])
+		p.pblocks = p.pblocks[:fastKeepBlocks]
+	}
 	p.cur, p.ni, p.nb = nil, 0, 0
 	p.pb = 0
 	p.pcur = nil

@@ -172,3 +172,47 @@ func BenchmarkParseFast(b *testing.B) {
 		}
 	}
 }
+
+// TestParseFastDropsHugeBlocks: after a huge document the parser keeps at
+// most fastKeepBlocks slabs and holds no pointer to the others, and the
+// next parse still gives correct trees.
+func TestParseFastDropsHugeBlocks(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("items:\n")
+	for i := range fastKeepBlocks * fastBlock / 2 {
+		fmt.Fprintf(&sb, "- k%d: v\n", i) // three nodes per item
+	}
+	var p fastParser
+	if _, ok := p.parse([]byte(sb.String())); !ok || len(p.blocks) <= fastKeepBlocks {
+		t.Fatalf("huge document: ok %v, %d blocks; want more than %d", ok, len(p.blocks), fastKeepBlocks)
+	}
+	docs, ok := p.parse([]byte("kind: Role\nmetadata: {name: r}\n"))
+	if !ok || len(docs) != 1 || scalarField(docs[0].Content[0], "kind") != "Role" {
+		t.Fatalf("small document after a huge one: ok %v, %d docs", ok, len(docs))
+	}
+	if len(p.blocks) > fastKeepBlocks || len(p.pblocks) > fastKeepBlocks {
+		t.Errorf("kept %d node and %d content blocks, want at most %d", len(p.blocks), len(p.pblocks), fastKeepBlocks)
+	}
+	for i, b := range p.blocks[len(p.blocks):cap(p.blocks)] {
+		if b != nil {
+			t.Fatalf("dropped node block %d is still referenced", i)
+		}
+	}
+	for _, n := range p.stack[:cap(p.stack)] {
+		if n != nil && !p.inSlabs(n) {
+			t.Fatal("the stack points into a dropped block")
+		}
+	}
+}
+
+// inSlabs reports whether n is a node of the kept blocks.
+func (p *fastParser) inSlabs(n *yaml.Node) bool {
+	for _, b := range p.blocks {
+		for i := range b {
+			if &b[i] == n {
+				return true
+			}
+		}
+	}
+	return false
+}
