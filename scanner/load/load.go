@@ -3,13 +3,21 @@
 // from. It never stops at a bad file: every problem becomes a
 // finding.ScanError naming file:line and the rest is loaded.
 //
-// Documents are split on `---` lines and parsed one at a time with
-// go.yaml.in/yaml/v3 (yaml.Node keeps positions); each object node is then
-// converted to JSON and decoded into the k8s.io/api types with the
-// case-sensitive decoder Kubernetes itself uses (sigs.k8s.io/json). Splitting
-// ourselves, rather than running one yaml.Decoder over the whole stream, lets
-// the scan resume after a broken document and keeps memory bounded by the
-// largest single document.
+// Documents are split on `---` lines and parsed in batches into yaml.Node
+// trees (which keep positions): by a fast parser for plain block YAML
+// (fastyaml.go), else by go.yaml.in/yaml/v3, whose errors and positions are
+// authoritative. The common kinds are decoded straight from the nodes
+// (fastdecode.go); everything else is converted to JSON and decoded into
+// the k8s.io/api types with the case-sensitive decoder Kubernetes itself
+// uses (sigs.k8s.io/json). Differential tests and fuzz targets check that
+// the fast paths agree with the slow ones. Splitting ourselves, rather than
+// running one yaml.Decoder over the whole stream, lets the scan resume after
+// a broken document and keeps memory bounded by the largest single document.
+//
+// Files are loaded on GOMAXPROCS workers. A worker decodes objects in place
+// into blocks it shares among its files (slab.go) and reuses its parsing
+// buffers; the files' objects are then copied once, in input order, into
+// the inventory.
 package load
 
 import (
