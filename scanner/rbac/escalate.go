@@ -122,10 +122,11 @@ type heldPerm struct {
 type heldMask uint8
 
 const (
-	holdsWriteRoles    heldMask = 1 << iota // create/update/patch clusterroles
-	holdsEscalate                           // escalate clusterroles
-	holdsBind                               // bind clusterroles
-	holdsWriteClusterB                      // create/update/patch clusterrolebindings
+	holdsWriteRoles    heldMask    = 1 << iota // create/update/patch clusterroles
+	holdsEscalate                              // escalate clusterroles
+	holdsBind                                  // bind clusterroles
+	holdsWriteClusterB                         // create/update/patch clusterrolebindings
+	maskValues         = 1 << iota             // number of distinct masks
 )
 
 // provides is the bit p sets in its holder's mask when held cluster-wide.
@@ -170,9 +171,9 @@ func (p *heldPerm) needs() heldMask {
 // shares their terms).
 type permRule struct {
 	perms    []heldPerm
-	provides heldMask // bits the rule sets in its holder's mask
-	needs    heldMask // bits of the holder's mask its escalations depend on
-	shared   map[heldMask]*groupEscalations
+	provides heldMask                       // bits the rule sets in its holder's mask
+	needs    heldMask                       // bits of the holder's mask its escalations depend on
+	shared   *[maskValues]*groupEscalations // by the relevant bits of the mask
 	// sig renders the permissions: rules of many roles grant the same
 	// ones, and they share one result per mask (resolver.sharedEsc).
 	sig string
@@ -300,6 +301,9 @@ func (r *resolver) escalationsFor(g *permGroup, id string, mask heldMask, h *nod
 // sharedEscalations returns pr's escalations for subjects that are none
 // of the targets, computed once per relevant mask.
 func (r *resolver) sharedEscalations(pr *permRule, key heldMask, h *nodeHolders) *groupEscalations {
+	if pr.shared == nil {
+		pr.shared = new([maskValues]*groupEscalations)
+	}
 	if t := pr.shared[key]; t != nil {
 		return t
 	}
@@ -308,9 +312,6 @@ func (r *resolver) sharedEscalations(pr *permRule, key heldMask, h *nodeHolders)
 	if t == nil {
 		t = r.ruleEscalations(pr, "", key, h)
 		r.sharedEsc[sk] = t
-	}
-	if pr.shared == nil {
-		pr.shared = map[heldMask]*groupEscalations{}
 	}
 	pr.shared[key] = t
 	return t
@@ -525,13 +526,8 @@ type escPart struct {
 // escalations turns the permissions subject id holds into escalation
 // facts and groups them by path, as facts.GroupEscalations does: groups
 // in the order their first escalation appears.
-func (r *resolver) escalations(id string, held []*bindingFacts, h *nodeHolders) ([]facts.Escalation, []facts.EscalationPath) {
-	var mask heldMask
-	for _, bf := range held {
-		for _, g := range bf.perms {
-			mask |= g.rule.provides
-		}
-	}
+// mask is what the subject holds cluster-wide (see bindingFacts.provides).
+func (r *resolver) escalations(id string, held []*bindingFacts, mask heldMask, h *nodeHolders) ([]facts.Escalation, []facts.EscalationPath) {
 	parts := r.parts[:0]
 	n := 0
 	for _, bf := range held {
@@ -551,7 +547,10 @@ func (r *resolver) escalations(id string, held []*bindingFacts, h *nodeHolders) 
 			out[i].Path = *p.path
 		}
 	}
-	sortEscalations(out)
+	if len(parts) > 1 {
+		// One part's escalations are sorted already.
+		sortEscalations(out)
+	}
 	slices.SortFunc(parts, func(a, b escPart) int {
 		if c := strings.Compare(a.ge.escs[0].Kind, b.ge.escs[0].Kind); c != 0 {
 			return c

@@ -81,12 +81,7 @@ func Resolve(inv *inventory.Inventory, opts Options) (*Result, []finding.ScanErr
 	buildRoles(r)
 	aggregate(r)
 	r.wl = indexWorkloads(inv.Workloads)
-	slots := r.bindingSlots()
-	for i := range slots {
-		if slots[i] >= 0 {
-			r.bind(r.bindingIn(i), slots[i])
-		}
-	}
+	r.bindAll(r.bindingSlots())
 	r.addEscalations()
 	finding.SortErrors(r.errs)
 	return r.result(), r.errs
@@ -170,39 +165,6 @@ func (r *resolver) bindingSlots() []int32 {
 	return slots
 }
 
-// bind resolves one binding into slot: its role, and what each subject
-// gets from it.
-func (r *resolver) bind(in bindingIn, slot int32) {
-	ref := facts.Ref{Kind: in.kind, Namespace: in.ns, Name: in.name, Location: in.src, Annotations: auditAnnotations(in.ann)}
-	n, roleFact := r.lookupRole(ref, in.roleRef)
-	b := facts.Binding{
-		Ref: ref, RoleRef: roleFact, RoleFound: n != nil, Subjects: make([]string, 0, len(in.subjects)),
-		Builtin: in.builtin || isBootstrapBinding(in.ns, in.name, in.roleRef.Name),
-	}
-	g := r.bindingGrants(ref, n, roleFact)
-	var buf [8]int32
-	seen := buf[:0]
-	for _, s := range in.subjects {
-		i, ok := r.subjects.lookup(r, s, in.ns)
-		if !ok {
-			r.badSubject(ref, s)
-			continue
-		}
-		if slices.Contains(seen, i) {
-			continue // listed twice: one grant is enough
-		}
-		seen = append(seen, i)
-		subj := r.subjects.at(i)
-		b.Subjects = append(b.Subjects, subj.ID)
-		subj.Grants = appendShared(subj.Grants, g.grants)
-		subj.Ineffective = appendShared(subj.Ineffective, g.ineffective)
-		if len(g.perms) > 0 {
-			subj.held = append(subj.held, g)
-		}
-	}
-	r.bindings[slot], r.bindRoles[slot] = b, n
-}
-
 // appendShared appends add to list, returning add itself when list is
 // empty: the subjects of one binding then share its list until a second
 // binding adds to it (add has no spare capacity, so append copies then).
@@ -240,6 +202,7 @@ type bindingFacts struct {
 	grants      []facts.Grant
 	ineffective []facts.Ineffective
 	perms       []*permGroup
+	provides    heldMask // the bits perms set in their holder's mask
 }
 
 // bindingGrants computes a binding's facts once for all its subjects. A
@@ -278,6 +241,9 @@ func (r *resolver) bindingGrants(b facts.Ref, n *roleNode, role facts.Ref) *bind
 		out.ineffective = append(out.ineffective, in.fact(bindingPath(bt, n, in.src)))
 	}
 	out.perms = r.groupPerms(b, n, a.perms)
+	for _, g := range out.perms {
+		out.provides |= g.rule.provides
+	}
 	return out
 }
 
@@ -293,13 +259,12 @@ func rbDetail(binding, ns, sub string, verbs []string) string {
 		" (" + strings.Join(verbs, ", ") + ") through it grants nothing"
 }
 
-// badSubject reports a subject that can never match anyone.
-func (r *resolver) badSubject(b facts.Ref, s rbacv1.Subject) {
+// badSubject describes a subject that can never match anyone.
+func badSubject(b facts.Ref, s rbacv1.Subject) finding.ScanError {
 	if s.Kind == rbacv1.ServiceAccountKind {
-		r.errorf(b.Location, "%s: ServiceAccount subject %q has no namespace (required in a ClusterRoleBinding); subject skipped", refText(b), s.Name)
-		return
+		return scanError(b.Location, "%s: ServiceAccount subject %q has no namespace (required in a ClusterRoleBinding); subject skipped", refText(b), s.Name)
 	}
-	r.errorf(b.Location, "%s: subject %q has unknown kind %q (want User, Group or ServiceAccount); subject skipped", refText(b), s.Name, s.Kind)
+	return scanError(b.Location, "%s: subject %q has unknown kind %q (want User, Group or ServiceAccount); subject skipped", refText(b), s.Name, s.Kind)
 }
 
 // addEscalations turns held permissions into escalation facts once every
@@ -312,7 +277,7 @@ func (r *resolver) addEscalations() {
 	h := indexHolders(&r.subjects, extra)
 	for i := range int32(r.subjects.n) {
 		if subj := r.subjects.at(i); len(subj.held) > 0 {
-			subj.Escalations, subj.EscalationPaths = r.escalations(subj.ID, subj.held, &h)
+			subj.Escalations, subj.EscalationPaths = r.escalations(subj.ID, subj.held, subj.mask, &h)
 		}
 	}
 }

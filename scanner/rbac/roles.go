@@ -399,9 +399,14 @@ func refCompare(a, b *facts.Ref) int {
 
 // errorf records a resolve-stage scan error at loc.
 func (r *resolver) errorf(loc facts.Location, format string, args ...any) {
+	r.errs = append(r.errs, scanError(loc, format, args...))
+}
+
+// scanError is a resolve-stage scan error at loc.
+func scanError(loc facts.Location, format string, args ...any) finding.ScanError {
 	src := loc.File
 	if src == "" {
 		src = loc.URI
 	}
-	r.errs = append(r.errs, finding.ScanError{Stage: "resolve", Source: src, Line: loc.Line, Message: fmt.Sprintf(format, args...)})
+	return finding.ScanError{Stage: "resolve", Source: src, Line: loc.Line, Message: fmt.Sprintf(format, args...)}
 }

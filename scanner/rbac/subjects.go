@@ -80,6 +80,7 @@ type subjectTable struct {
 type subjectEntry struct {
 	facts.Subject
 	held []*bindingFacts
+	mask heldMask // the completing permissions held (see heldMask)
 }
 
 const subjectChunk = 1024
