@@ -29,6 +29,17 @@ type bindItem struct {
 // They share no state but the items passed between them, so the result
 // is the same as one after the other.
 func (r *resolver) bindAll(slots []int32) {
+	if !parallel() {
+		var errs []finding.ScanError
+		for i, slot := range slots {
+			if slot >= 0 {
+				it := r.bindRole(r.bindingIn(i), slot)
+				errs = r.bindSubjects(&it, errs)
+			}
+		}
+		r.errs = append(r.errs, errs...)
+		return
+	}
 	batches := make(chan []bindItem, 4)
 	go func() {
 		defer close(batches)

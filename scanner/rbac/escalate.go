@@ -516,6 +516,33 @@ func namedTargets(ids, names []string) []string {
 	return out
 }
 
+// escWorker is one goroutine's scratch space for escalations: its own
+// copy of the holder index (without's per-subject copies live in it; the
+// maps are only read) and a parts buffer.
+type escWorker struct {
+	h     nodeHolders
+	parts []escPart
+}
+
+// warmEscalations computes, one subject after the other, everything that
+// subjects share: each rule's escalations per mask (with the target lists
+// and role analyses they need) and the path of every permission group that
+// yields escalations. Afterwards escalations only reads shared state, and
+// subjects can be handled in parallel.
+func (r *resolver) warmEscalations(h *nodeHolders) {
+	for i := range int32(r.subjects.n) {
+		subj := r.subjects.at(i)
+		for _, bf := range subj.held {
+			for _, g := range bf.perms {
+				if t := r.sharedEscalations(g.rule, subj.mask&g.rule.needs, h); len(t.escs) > 0 {
+					// A holder's own escalations are a subset: none without these.
+					g.pathOf()
+				}
+			}
+		}
+	}
+}
+
 // escPart is what one rule yields for a subject, on the path of the
 // binding that grants the rule.
 type escPart struct {
@@ -527,8 +554,11 @@ type escPart struct {
 // facts and groups them by path, as facts.GroupEscalations does: groups
 // in the order their first escalation appears.
 // mask is what the subject holds cluster-wide (see bindingFacts.provides).
-func (r *resolver) escalations(id string, held []*bindingFacts, mask heldMask, h *nodeHolders) ([]facts.Escalation, []facts.EscalationPath) {
-	parts := r.parts[:0]
+// Shared results must be ready (warmEscalations): w may run alongside
+// other workers.
+func (r *resolver) escalations(w *escWorker, id string, held []*bindingFacts, mask heldMask) ([]facts.Escalation, []facts.EscalationPath) {
+	h := &w.h
+	parts := w.parts[:0]
 	n := 0
 	for _, bf := range held {
 		for _, g := range bf.perms {
@@ -538,7 +568,7 @@ func (r *resolver) escalations(id string, held []*bindingFacts, mask heldMask, h
 			}
 		}
 	}
-	r.parts = parts
+	w.parts = parts
 	out := make([]facts.Escalation, 0, n)
 	for _, p := range parts {
 		start := len(out)

@@ -9,10 +9,12 @@
 package rbac
 
 import (
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -64,7 +66,6 @@ type resolver struct {
 	// permRules are the escalation permissions of roles as bindings hold them.
 	permRules map[permRulesKey][]*permRule
 	sharedEsc map[sharedKey]*groupEscalations // by permissions and mask
-	parts     []escPart                       // escalations' buffer
 }
 
 // Resolve computes subjects, roles and bindings from inv. It never fails
@@ -82,9 +83,12 @@ func Resolve(inv *inventory.Inventory, opts Options) (*Result, []finding.ScanErr
 	aggregate(r)
 	r.wl = indexWorkloads(inv.Workloads)
 	r.bindAll(r.bindingSlots())
-	r.addEscalations()
+	res := &Result{Bindings: r.bindings}
+	r.recordBoundBy()
+	res.Roles = r.addEscalations()
+	res.Subjects = r.subjects.sorted()
 	finding.SortErrors(r.errs)
-	return r.result(), r.errs
+	return res, r.errs
 }
 
 // bindingIn is a ClusterRoleBinding or RoleBinding as the resolver reads it.
@@ -268,19 +272,54 @@ func badSubject(b facts.Ref, s rbacv1.Subject) finding.ScanError {
 }
 
 // addEscalations turns held permissions into escalation facts once every
-// subject's node access is known.
-func (r *resolver) addEscalations() {
+// subject's node access is known, and renders the roles meanwhile: after
+// warmEscalations neither changes state the other reads, so two goroutines
+// share the work, taking subjects in chunks.
+func (r *resolver) addEscalations() []facts.Role {
 	var extra []string
 	if !r.opts.NoBuiltins {
 		extra = bootstrapHolders()
 	}
 	h := indexHolders(&r.subjects, extra)
-	for i := range int32(r.subjects.n) {
-		if subj := r.subjects.at(i); len(subj.held) > 0 {
-			subj.Escalations, subj.EscalationPaths = r.escalations(subj.ID, subj.held, subj.mask, &h)
+	r.warmEscalations(&h)
+	var next atomic.Int32
+	work := func() {
+		w := &escWorker{h: h}
+		for {
+			end := next.Add(escChunk)
+			start := end - escChunk
+			if int(start) >= r.subjects.n {
+				return
+			}
+			for i := start; i < end && int(i) < r.subjects.n; i++ {
+				if subj := r.subjects.at(i); len(subj.held) > 0 {
+					subj.Escalations, subj.EscalationPaths = r.escalations(w, subj.ID, subj.held, subj.mask)
+				}
+			}
 		}
 	}
+	if !parallel() {
+		roles := r.roleFacts()
+		work()
+		return roles
+	}
+	var roles []facts.Role
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		roles = r.roleFacts()
+		work()
+	})
+	work()
+	wg.Wait()
+	return roles
 }
+
+// parallel reports whether a second goroutine can run alongside: with one
+// P it would only add switches.
+func parallel() bool { return runtime.GOMAXPROCS(0) > 1 }
+
+// escChunk is how many subjects an escalation worker takes at a time.
+const escChunk = 128
 
 // bootstrapHolders are the identities the bootstrap bindings give node
 // access (system:masters through cluster-admin, ...): impersonating them
@@ -312,15 +351,6 @@ func computeBootstrapHolders() []string {
 		}
 	}
 	return ids
-}
-
-// result assembles the sorted output (bindings are in order already).
-func (r *resolver) result() *Result {
-	res := &Result{Bindings: r.bindings}
-	r.recordBoundBy()
-	res.Roles = r.roleFacts()
-	res.Subjects = r.subjects.sorted()
-	return res
 }
 
 // roleFacts renders the included roles, in index order.
