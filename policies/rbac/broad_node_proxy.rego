@@ -15,6 +15,7 @@
 # custom:
 #   id: KA-RBAC-001
 #   severity: critical
+#   per_subject: true
 #   remediation: >-
 #     Remove the subject from the binding (or delete the binding) and grant
 #     nodes/proxy, if at all, only to the named identity that needs it;

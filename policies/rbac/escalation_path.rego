@@ -12,6 +12,7 @@
 # custom:
 #   id: KA-RBAC-011
 #   severity: high
+#   per_subject: true
 #   remediation: >-
 #     Remove bind, escalate, impersonate and write access to roles and
 #     bindings from the subject, and do not let it create pods or tokens in

@@ -14,6 +14,7 @@
 # custom:
 #   id: KA-RBAC-005
 #   severity: medium
+#   per_subject: true
 #   remediation: >-
 #     Grant nodes/stats, nodes/pods and nodes/checkpoint only to the agent
 #     that needs them, and never grant kubelet subresources to

@@ -12,6 +12,7 @@
 # custom:
 #   id: KA-RBAC-004
 #   severity: high
+#   per_subject: true
 #   remediation: >-
 #     Remove nodes/log from the role unless the subject is a reviewed log
 #     collector; limit it with resourceNames to the nodes it serves.

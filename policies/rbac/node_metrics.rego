@@ -11,6 +11,7 @@
 # custom:
 #   id: KA-RBAC-006
 #   severity: low
+#   per_subject: true
 #   remediation: >-
 #     Keep the grant only for monitoring agents that need it, drop nodes/configz
 #     unless the agent reads kubelet configuration, and prefer get over wildcards.

@@ -14,6 +14,7 @@
 # custom:
 #   id: KA-RBAC-003
 #   severity: high
+#   per_subject: true
 #   remediation: >-
 #     Grant nodes/proxy only to the few administrators who must debug nodes,
 #     preferably limited to named nodes with resourceNames and through a

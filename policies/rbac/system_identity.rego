@@ -13,6 +13,7 @@
 # custom:
 #   id: KA-RBAC-013
 #   severity: info
+#   per_subject: true
 #   remediation: >-
 #     No change needed; keep client certificates of these identities
 #     (system:masters in particular) on the control plane only.

@@ -14,6 +14,7 @@
 # custom:
 #   id: KA-RBAC-002
 #   severity: critical
+#   per_subject: true
 #   remediation: >-
 #     Replace nodes/proxy with the narrow subresource the workload needs
 #     (nodes/metrics, nodes/stats, nodes/log) or read the data through the

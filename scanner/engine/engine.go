@@ -16,6 +16,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -32,6 +33,10 @@ type Options struct {
 	PolicyDirs []string
 	// Disabled lists rule ids to skip; an unknown id is a usage error.
 	Disabled []string
+	// Parallelism is how many parts a large input.subjects is split into
+	// for the per-subject rules (METADATA custom.per_subject), evaluated
+	// concurrently; 0 means GOMAXPROCS, 1 evaluates everything at once.
+	Parallelism int
 }
 
 // Engine holds the compiled policies and one prepared query for all enabled
@@ -41,6 +46,18 @@ type Engine struct {
 	all   []finding.Rule
 	hash  string
 	query rego.PreparedEvalQuery
+	// split evaluates a large input in parts; nil when no enabled rule is
+	// per-subject or parallelism is 1.
+	split       *splitQueries
+	parallelism int
+}
+
+// splitQueries are the prepared queries of a split evaluation: one for the
+// per-subject rules, run on each part of the subjects, and one for the
+// others, run once on the whole input (absent when there are none).
+type splitQueries struct {
+	perSubject, whole           []int // indices into Engine.rules
+	perSubjectQuery, wholeQuery rego.PreparedEvalQuery
 }
 
 // resultVar is the query variable that receives every rule's findings.
@@ -81,7 +98,42 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if e.query, err = prepare(ctx, comp, e.rules); err != nil {
 		return nil, fmt.Errorf("load policies: %w: %w", finding.ErrUsage, err)
 	}
+	if e.parallelism = opts.Parallelism; e.parallelism <= 0 {
+		e.parallelism = runtime.GOMAXPROCS(0)
+	}
+	if e.parallelism > 1 {
+		if e.split, err = prepareSplit(ctx, comp, e.rules); err != nil {
+			return nil, fmt.Errorf("load policies: %w: %w", finding.ErrUsage, err)
+		}
+	}
 	return e, nil
+}
+
+// prepareSplit prepares the queries of a split evaluation; nil when no
+// rule is per-subject.
+func prepareSplit(ctx context.Context, comp *ast.Compiler, rules []ruleModule) (*splitQueries, error) {
+	sq := &splitQueries{}
+	var per, whole []ruleModule
+	for i, r := range rules {
+		if r.perSubject {
+			sq.perSubject, per = append(sq.perSubject, i), append(per, r)
+		} else {
+			sq.whole, whole = append(sq.whole, i), append(whole, r)
+		}
+	}
+	if len(per) == 0 {
+		return nil, nil
+	}
+	var err error
+	if sq.perSubjectQuery, err = prepare(ctx, comp, per); err != nil {
+		return nil, err
+	}
+	if len(whole) > 0 {
+		if sq.wholeQuery, err = prepare(ctx, comp, whole); err != nil {
+			return nil, err
+		}
+	}
+	return sq, nil
 }
 
 // ruleSources gathers the embedded rule files and those of dirs (no tests).

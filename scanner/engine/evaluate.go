@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -43,40 +45,168 @@ func (e *Engine) Evaluate(ctx context.Context, doc *facts.Document) ([]finding.F
 }
 
 // EvaluateResults is Evaluate that also returns each finding's raw key.
+// A large document is evaluated in parts (see Options.Parallelism); the
+// findings are the same as from one evaluation, in the same order.
 func (e *Engine) EvaluateResults(ctx context.Context, doc *facts.Document) ([]Result, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("evaluate policies: nil facts document")
 	}
+	var perRule []ruleResults
+	var err error
+	if k := e.parts(len(doc.Subjects)); k > 1 {
+		perRule, err = e.evaluateSplit(ctx, doc, k)
+	} else {
+		perRule, err = e.evaluateWhole(ctx, doc)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("evaluate policies: %w", err)
+	}
+	n := 0
+	for _, r := range perRule {
+		n += len(r.results)
+	}
+	out := make([]Result, 0, n)
+	for _, r := range perRule {
+		out = append(out, r.results...)
+	}
+	return out, nil
+}
+
+// minPartSubjects is the fewest subjects worth a part of their own: below
+// that, splitting costs more than it saves.
+var minPartSubjects = 500
+
+// parts is how many parts n subjects are evaluated in.
+func (e *Engine) parts(n int) int {
+	if e.split == nil {
+		return 1
+	}
+	return max(1, min(e.parallelism, n/minPartSubjects))
+}
+
+// ruleResults are one rule's findings: the sorted finding terms and their
+// conversions.
+type ruleResults struct {
+	terms   []*ast.Term
+	results []Result
+}
+
+// evaluateWhole runs every rule in one query over the whole document.
+func (e *Engine) evaluateWhole(ctx context.Context, doc *facts.Document) ([]ruleResults, error) {
 	input, err := InputValue(doc)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate policies: %w", err)
+		return nil, err
 	}
+	return e.run(ctx, e.query, input, e.rules)
+}
+
+// evaluateSplit runs the per-subject rules on k interleaved parts of the
+// subjects and the other rules on the whole input, all concurrently, and
+// merges each per-subject rule's parts back into one sorted set.
+func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, k int) ([]ruleResults, error) {
+	parts, whole, err := splitInput(doc, k)
+	if err != nil {
+		return nil, err
+	}
+	sq := e.split
+	per := pick(e.rules, sq.perSubject)
+	partOut := make([][]ruleResults, k)
+	var wholeOut []ruleResults
+	errs := make([]error, k+1)
+	var wg sync.WaitGroup
+	for i := range k {
+		wg.Go(func() { partOut[i], errs[i] = e.run(ctx, sq.perSubjectQuery, parts[i], per) })
+	}
+	if len(sq.whole) > 0 {
+		wg.Go(func() { wholeOut, errs[k] = e.run(ctx, sq.wholeQuery, whole, pick(e.rules, sq.whole)) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := make([]ruleResults, len(e.rules))
+	for j, i := range sq.perSubject {
+		byPart := make([]ruleResults, k)
+		for p := range k {
+			byPart[p] = partOut[p][j]
+		}
+		out[i] = mergeResults(byPart)
+	}
+	for j, i := range sq.whole {
+		out[i] = wholeOut[j]
+	}
+	return out, nil
+}
+
+// pick returns the rules at the given indices.
+func pick(rules []ruleModule, idx []int) []ruleModule {
+	out := make([]ruleModule, len(idx))
+	for j, i := range idx {
+		out[j] = rules[i]
+	}
+	return out
+}
+
+// run evaluates a prepared query over input and converts the findings of
+// its rules (in query order).
+func (e *Engine) run(ctx context.Context, q rego.PreparedEvalQuery, input ast.Value, rules []ruleModule) ([]ruleResults, error) {
 	// The result stays an AST value: findings are read from it directly
 	// instead of through maps of interfaces (tens of thousands at scale).
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalGenerateJSON(keepTerm))
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(input), rego.EvalGenerateJSON(keepTerm))
 	if err != nil {
-		return nil, fmt.Errorf("evaluate policies: %w", err)
+		return nil, err
 	}
 	if len(rs) != 1 {
-		return nil, fmt.Errorf("evaluate policies: query returned %d results, want 1 (a rule's `findings` is undefined)", len(rs))
+		return nil, fmt.Errorf("query returned %d results, want 1 (a rule's `findings` is undefined)", len(rs))
 	}
 	t, _ := rs[0].Bindings[resultVar].(*ast.Term)
 	if t == nil {
-		return nil, fmt.Errorf("evaluate policies: unexpected result shape %T", rs[0].Bindings[resultVar])
+		return nil, fmt.Errorf("unexpected result shape %T", rs[0].Bindings[resultVar])
 	}
 	perRule, ok := t.Value.(*ast.Array)
-	if !ok || perRule.Len() != len(e.rules) {
-		return nil, fmt.Errorf("evaluate policies: unexpected result shape %T", goValue(t.Value))
+	if !ok || perRule.Len() != len(rules) {
+		return nil, fmt.Errorf("unexpected result shape %T", goValue(t.Value))
 	}
-	var out []Result
-	for i := range perRule.Len() {
-		res, err := convertRule(e.rules[i].rule, perRule.Elem(i).Value)
-		if err != nil {
-			return nil, fmt.Errorf("evaluate policies: %w", err)
+	out := make([]ruleResults, len(rules))
+	for i := range rules {
+		if out[i], err = convertRule(rules[i].rule, perRule.Elem(i).Value); err != nil {
+			return nil, err
 		}
-		out = append(out, res...)
 	}
 	return out, nil
+}
+
+// mergeResults merges the sorted findings of one rule's parts into one
+// sorted list without duplicates: what one evaluation's set would hold. A
+// finding that does not depend on the subjects (e.g. about a role) comes
+// from every part and is kept once.
+func mergeResults(parts []ruleResults) ruleResults {
+	n := 0
+	for _, p := range parts {
+		n += len(p.terms)
+	}
+	out := ruleResults{terms: make([]*ast.Term, 0, n), results: make([]Result, 0, n)}
+	next := make([]int, len(parts))
+	for {
+		best := -1
+		for p := range parts {
+			if next[p] == len(parts[p].terms) {
+				continue
+			}
+			if best < 0 || parts[p].terms[next[p]].Value.Compare(parts[best].terms[next[best]].Value) < 0 {
+				best = p
+			}
+		}
+		if best < 0 {
+			return out
+		}
+		t := parts[best].terms[next[best]]
+		if n := len(out.terms); n == 0 || out.terms[n-1].Value.Compare(t.Value) != 0 {
+			out.terms = append(out.terms, t)
+			out.results = append(out.results, parts[best].results[next[best]])
+		}
+		next[best]++
+	}
 }
 
 // keepTerm hands query results back as terms (rego.EvalGenerateJSON).
@@ -113,18 +243,18 @@ func elems(v ast.Value) ([]*ast.Term, bool) {
 }
 
 // convertRule turns one rule's `findings` set into results.
-func convertRule(r finding.Rule, raw ast.Value) ([]Result, error) {
+func convertRule(r finding.Rule, raw ast.Value) (ruleResults, error) {
 	items, ok := elems(raw)
 	if !ok {
-		return nil, fmt.Errorf("rule %s: findings is %T, want a set", r.ID, goValue(raw))
+		return ruleResults{}, fmt.Errorf("rule %s: findings is %T, want a set", r.ID, goValue(raw))
 	}
-	out := make([]Result, 0, len(items))
+	out := ruleResults{terms: items, results: make([]Result, 0, len(items))}
 	for _, it := range items {
 		res, err := convertFinding(r, it.Value)
 		if err != nil {
-			return nil, fmt.Errorf("rule %s: %w", r.ID, err)
+			return ruleResults{}, fmt.Errorf("rule %s: %w", r.ID, err)
 		}
-		out = append(out, res)
+		out.results = append(out.results, res)
 	}
 	return out, nil
 }
@@ -269,18 +399,65 @@ func integer(v ast.Value) (int, error) {
 }
 
 // evidence flattens an object to strings: strings as is, lists of scalars
-// joined with "," in order, other values as compact JSON.
+// joined with "," in order, other values as compact JSON. String members
+// and lists of strings (nearly all evidence) are read from the terms; the
+// rest goes through the JSON form.
 func evidence(v ast.Value) (map[string]string, error) {
 	if v == nil {
 		return nil, nil
 	}
+	obj, ok := v.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("evidence is %T, want an object", goValue(v))
+	}
+	if obj.Len() == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, obj.Len())
+	var slow bool
+	obj.Foreach(func(k, v *ast.Term) {
+		key, ok := k.Value.(ast.String)
+		if !ok {
+			slow = true
+			return
+		}
+		if s, ok := stringsText(v.Value); ok {
+			out[string(key)] = s
+			return
+		}
+		out[string(key)] = evidenceString(goValue(v.Value))
+	})
+	if slow {
+		return evidenceJSON(v)
+	}
+	return out, nil
+}
+
+// stringsText renders a string, or an array of strings joined with ",".
+func stringsText(v ast.Value) (string, bool) {
+	switch v := v.(type) {
+	case ast.String:
+		return string(v), true
+	case *ast.Array:
+		parts := make([]string, v.Len())
+		for i := range parts {
+			s, ok := v.Elem(i).Value.(ast.String)
+			if !ok {
+				return "", false
+			}
+			parts[i] = string(s)
+		}
+		return strings.Join(parts, ","), true
+	}
+	return "", false
+}
+
+// evidenceJSON is evidence through the JSON form of the whole object.
+func evidenceJSON(v ast.Value) (map[string]string, error) {
 	raw := goValue(v)
 	obj, ok := raw.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("evidence is %T, want an object", raw)
-	}
-	if len(obj) == 0 {
-		return nil, nil
 	}
 	out := make(map[string]string, len(obj))
 	for k, v := range obj {

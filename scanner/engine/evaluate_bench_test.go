@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/kubelet-audit/kubelet-audit/hack/gen-rbac/gen"
@@ -57,5 +58,27 @@ func BenchmarkInputValueCorpus(b *testing.B) {
 		if _, err := engine.InputValue(view); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkEvaluateView evaluates the policy view of a generated corpus
+// (what a scan evaluates) whole and split in two parts evaluated
+// concurrently (engine.Options.Parallelism).
+func BenchmarkEvaluateView(b *testing.B) {
+	view := corpusDoc(b).PolicyView()
+	for _, p := range []int{1, 2} {
+		b.Run(fmt.Sprintf("parallelism=%d", p), func(b *testing.B) {
+			e, err := engine.Load(context.Background(), engine.Options{Parallelism: p})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := e.Evaluate(context.Background(), view); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

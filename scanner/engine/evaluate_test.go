@@ -166,6 +166,11 @@ func TestEvaluateConversion(t *testing.T) {
 			},
 		},
 		{
+			name: "evidence with a non-string key",
+			body: `findings contains {"msg": "m", "resource": {"kind": "X"}, "evidence": {1: "one", "s": ["a", "b"]}} if true`,
+			want: finding.Finding{Message: "m", Resource: finding.Resource{Kind: "X"}, Evidence: map[string]string{"1": "one", "s": "a,b"}},
+		},
+		{
 			name: "empty evidence, line only",
 			body: `findings contains {"msg": "m", "resource": {"kind": "X"}, "evidence": {}, "location": {"line": 7}} if true`,
 			want: finding.Finding{Message: "m", Resource: finding.Resource{Kind: "X"}, Location: finding.Location{Line: 7}},
@@ -255,7 +260,7 @@ func TestConvertRuleShapes(t *testing.T) {
 			continue
 		}
 		var msgs []string
-		for _, res := range got {
+		for _, res := range got.results {
 			msgs = append(msgs, res.Finding.Message)
 		}
 		if err != nil || !reflect.DeepEqual(msgs, tc.want) {

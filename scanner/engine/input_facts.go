@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"reflect"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -153,6 +154,21 @@ func (c *converter) document(d *facts.Document) (*ast.Term, error) {
 	if d == nil {
 		return ast.InternedNullTerm, nil
 	}
+	m, err := c.members(d)
+	if err != nil {
+		return nil, err
+	}
+	return m.with(list(d.Subjects, c.subject)), nil
+}
+
+// docMembers are a document's converted members, subjects left out.
+type docMembers [][2]*ast.Term
+
+// subjectsAt is the index of the subjects member in docMembers.
+const subjectsAt = 2
+
+// members converts every member of d but its subjects.
+func (c *converter) members(d *facts.Document) (docMembers, error) {
 	rest := make([]*ast.Term, 3)
 	for i, v := range []any{d.Kubelets, d.KubeletConfigs, d.Verifications} {
 		t, err := c.term(reflect.ValueOf(v))
@@ -161,16 +177,57 @@ func (c *converter) document(d *facts.Document) (*ast.Term, error) {
 		}
 		rest[i] = t
 	}
-	return obj([][2]*ast.Term{
+	return docMembers{
 		{kSchemaVersion, c.str(d.SchemaVersion)},
 		{kMode, c.str(d.Mode)},
-		{kSubjects, list(d.Subjects, c.subject)},
+		{kSubjects, nil},
 		{kRoles, list(d.Roles, c.role)},
 		{kBindings, list(d.Bindings, c.binding)},
 		{kKubelets, rest[0]},
 		{kKubeletConfigs, rest[1]},
 		{kVerifications, rest[2]},
-	}), nil
+	}, nil
+}
+
+// with returns the document object with the given subjects member; the
+// other members' terms are shared.
+func (m docMembers) with(subjects *ast.Term) *ast.Term {
+	m[subjectsAt][1] = subjects
+	return obj(m)
+}
+
+// splitInput converts d into k inputs that differ only in their subjects:
+// part i holds the subjects j with j%k == i (interleaved, so the parts cost
+// about the same to evaluate), and whole holds every subject in order. The
+// parts are converted concurrently, each by its own converter; the other
+// members are converted once and shared.
+func splitInput(d *facts.Document, k int) (parts []ast.Value, whole ast.Value, err error) {
+	subjects := make([][]*ast.Term, k)
+	var wg sync.WaitGroup
+	for i := range k {
+		wg.Go(func() {
+			c := newConverter()
+			ts := make([]*ast.Term, 0, (len(d.Subjects)+k-1-i)/k)
+			for j := i; j < len(d.Subjects); j += k {
+				ts = append(ts, c.subject(&d.Subjects[j]))
+			}
+			subjects[i] = ts
+		})
+	}
+	m, err := newConverter().members(d)
+	wg.Wait()
+	if err != nil {
+		return nil, nil, err
+	}
+	all := make([]*ast.Term, len(d.Subjects))
+	for j := range all {
+		all[j] = subjects[j%k][j/k]
+	}
+	parts = make([]ast.Value, k)
+	for i, ts := range subjects {
+		parts[i] = m.with(ast.ArrayTerm(ts...)).Value
+	}
+	return parts, m.with(ast.ArrayTerm(all...)).Value, nil
 }
 
 // list converts a slice element by element (nil is null, as in JSON).

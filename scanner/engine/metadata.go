@@ -26,6 +26,10 @@ type ruleModule struct {
 	// pkg is the package path, e.g. data.kubelet_audit.rbac.broad_node_proxy.
 	pkg  ast.Ref
 	file string
+	// perSubject is METADATA custom.per_subject: the rule's findings are the
+	// union of its findings over any split of input.subjects (every other
+	// input member unchanged), so it may be evaluated on parts in parallel.
+	perSubject bool
 }
 
 // catalogue reads the rule metadata of every non-test module. A module that
@@ -82,10 +86,14 @@ func ruleOf(file string, m *ast.Module, builtin bool) (ruleModule, bool, error) 
 		return ruleModule{}, false, fmt.Errorf("%s:%d: %w: rule package %s has no METADATA block with custom.id (it must be the first comment block, before `package`)", file, m.Package.Location.Row, finding.ErrUsage, m.Package.Path)
 	}
 	r, err := ruleFromAnnotations(ann, builtin, file)
-	if err != nil {
-		return ruleModule{}, false, fmt.Errorf("%s:%d: %w: %w", file, ann.Location.Row, finding.ErrUsage, err)
+	if err == nil {
+		var perSubject bool
+		if perSubject, err = customBool(ann, "per_subject"); err == nil {
+			return ruleModule{rule: r, pkg: m.Package.Path, file: file, perSubject: perSubject}, true, nil
+		}
+		err = fmt.Errorf("rule %s: %w", r.ID, err)
 	}
-	return ruleModule{rule: r, pkg: m.Package.Path, file: file}, true, nil
+	return ruleModule{}, false, fmt.Errorf("%s:%d: %w: %w", file, ann.Location.Row, finding.ErrUsage, err)
 }
 
 // packageAnnotation returns the package-scoped METADATA block, if any.
@@ -185,6 +193,19 @@ func customString(a *ast.Annotations, key string) (string, error) {
 		return "", fmt.Errorf("METADATA custom.%s must be a non-empty string", key)
 	}
 	return strings.TrimSpace(s), nil
+}
+
+// customBool reads an optional boolean from the custom section.
+func customBool(a *ast.Annotations, key string) (bool, error) {
+	v, ok := a.Custom[key]
+	if !ok {
+		return false, nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, fmt.Errorf("METADATA custom.%s must be true or false", key)
+	}
+	return b, nil
 }
 
 // customStrings reads an optional list of scalars (numbers such as a CIS id
