@@ -82,7 +82,7 @@ func normalize(r *finding.Report) *finding.Report {
 	if c.Findings == nil {
 		c.Findings = []finding.Finding{}
 	}
-	sortFindings(c.Findings)
+	finding.Sort(c.Findings)
 	c.Errors = slices.Clone(c.Errors)
 	if c.Errors == nil {
 		c.Errors = []finding.ScanError{}
@@ -93,38 +93,6 @@ func normalize(r *finding.Report) *finding.Report {
 	sort.Strings(c.Summary.Stale)
 	c.Summarize()
 	return &c
-}
-
-// sortFindings sorts findings as finding.Sort does, skipping the sort
-// when they already are in that order (the scanner sorts them): a stable
-// sort leaves a sorted slice as it is.
-func sortFindings(fs []finding.Finding) {
-	for i := 1; i < len(fs); i++ {
-		if findingLess(&fs[i], &fs[i-1]) {
-			finding.Sort(fs)
-			return
-		}
-	}
-}
-
-// findingLess is the order of finding.Sort: rule id, namespace, kind,
-// name, subject, location, message.
-func findingLess(a, b *finding.Finding) bool {
-	for _, c := range [...][2]string{
-		{a.RuleID, b.RuleID},
-		{a.Resource.Namespace, b.Resource.Namespace},
-		{a.Resource.Kind, b.Resource.Kind},
-		{a.Resource.Name, b.Resource.Name},
-		{a.Subject, b.Subject},
-	} {
-		if c[0] != c[1] {
-			return c[0] < c[1]
-		}
-	}
-	if la, lb := a.Location.String(), b.Location.String(); la != lb {
-		return la < lb
-	}
-	return a.Message < b.Message
 }
 
 func normalizeAccess(in []finding.Access) []finding.Access {

@@ -15,18 +15,20 @@ const (
 	AnnotationIgnoreReason = "kubelet-audit.io/ignore-reason"
 )
 
-// postProcess fingerprints findings and applies annotation suppressions.
+// postProcess marks findings open and applies annotation suppressions, in
+// place.
 func (s *scan) postProcess(found []finding.Finding) []finding.Finding {
 	ann := s.annotations
-	out := make([]finding.Finding, 0, len(found))
-	for _, f := range found {
+	for i := range found {
+		f := &found[i]
 		if f.Status == "" {
 			f.Status = finding.StatusOpen
 		}
-		applySuppression(&f, ann[objectKey(f.Resource.Kind, f.Resource.Namespace, f.Resource.Name)])
-		out = append(out, f)
+		if len(ann) > 0 {
+			applySuppression(f, ann[objectKey(f.Resource.Kind, f.Resource.Namespace, f.Resource.Name)])
+		}
 	}
-	return out
+	return found
 }
 
 // applySuppression marks f suppressed when its object's ignore annotation

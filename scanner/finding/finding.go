@@ -6,6 +6,7 @@ package finding
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -244,26 +245,71 @@ var (
 	ErrPartial = errors.New("partial scan: some sources could not be checked")
 )
 
-// Sort orders findings deterministically: rule id, namespace, kind, name,
-// subject, location, message.
+// Sort orders findings deterministically (stable): rule id, namespace,
+// kind, name, subject, location, message. Findings are large and the
+// location text is built, so it sorts indices with the texts built once.
 func Sort(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		for _, c := range [][2]string{
-			{a.RuleID, b.RuleID},
-			{a.Resource.Namespace, b.Resource.Namespace},
-			{a.Resource.Kind, b.Resource.Kind},
-			{a.Resource.Name, b.Resource.Name},
-			{a.Subject, b.Subject},
-			{a.Location.String(), b.Location.String()},
-			{a.Message, b.Message},
-		} {
-			if c[0] != c[1] {
-				return c[0] < c[1]
-			}
+	if IsSorted(fs) {
+		return
+	}
+	locs := make([]string, len(fs))
+	idx := make([]int, len(fs))
+	for i := range fs {
+		locs[i], idx[i] = fs[i].Location.String(), i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		if c := compareKeys(&fs[i], &fs[j]); c != 0 {
+			return c
 		}
-		return false
+		if c := strings.Compare(locs[i], locs[j]); c != 0 {
+			return c
+		}
+		return strings.Compare(fs[i].Message, fs[j].Message)
 	})
+	sorted := make([]Finding, len(fs))
+	for k, i := range idx {
+		sorted[k] = fs[i]
+	}
+	copy(fs, sorted)
+}
+
+// IsSorted reports whether fs is in Sort's order.
+func IsSorted(fs []Finding) bool {
+	for i := 1; i < len(fs); i++ {
+		if Compare(&fs[i], &fs[i-1]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Compare orders two findings as Sort does.
+func Compare(a, b *Finding) int {
+	if c := compareKeys(a, b); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Location.String(), b.Location.String()); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Message, b.Message)
+}
+
+// compareKeys compares the leading sort keys: rule id, namespace, kind,
+// name, subject.
+func compareKeys(a, b *Finding) int {
+	if a.RuleID != b.RuleID {
+		return strings.Compare(a.RuleID, b.RuleID)
+	}
+	if a.Resource.Namespace != b.Resource.Namespace {
+		return strings.Compare(a.Resource.Namespace, b.Resource.Namespace)
+	}
+	if a.Resource.Kind != b.Resource.Kind {
+		return strings.Compare(a.Resource.Kind, b.Resource.Kind)
+	}
+	if a.Resource.Name != b.Resource.Name {
+		return strings.Compare(a.Resource.Name, b.Resource.Name)
+	}
+	return strings.Compare(a.Subject, b.Subject)
 }
 
 // SortErrors orders scan errors by source, line and message.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -115,8 +116,16 @@ func (o *outputFlags) finish(cmd *cobra.Command, r *finding.Report) error {
 	if err != nil {
 		return err
 	}
-	for _, d := range dests {
-		if err := o.write(cmd, d, r); err != nil {
+	// Writers only read the report (each renders a normalized copy), and at
+	// most one goes to stdout, so the reports are written concurrently.
+	errs := make([]error, len(dests))
+	var wg sync.WaitGroup
+	for i, d := range dests {
+		wg.Go(func() { errs[i] = o.write(cmd, d, r) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return err
 		}
 	}
