@@ -36,7 +36,7 @@ findings contains f if {
 		"msg": sprintf("%s (%s) can exec into any pod on %s through the kubelet: %s nodes/proxy via %s", [
 			s.id, lib.scope_text(s), lib.nodes_text(g), lib.verbs_text(g), g.path.text,
 		]),
-		"resource": lib.resource(g.path.binding),
+		"resource": g.path.binding,
 		"location": g.path.binding.location,
 		"subject": s.id,
 		"path": g.path.text,

@@ -39,7 +39,7 @@ findings contains f if {
 		"msg": sprintf("%s has an escalation path to node access (%s) via %s: %s", [
 			id, _kinds_text(kinds), text, concat("; ", g.details),
 		]),
-		"resource": lib.resource(p.binding),
+		"resource": p.binding,
 		"location": p.binding.location,
 		"subject": id,
 		"path": text,

@@ -49,7 +49,7 @@ findings contains f if {
 		"msg": sprintf("%s can read %s on %s through the kubelet via %s", [
 			s.id, lib.describe_list(subs), lib.nodes_text(g), g.path.text,
 		]),
-		"resource": lib.resource(g.path.binding),
+		"resource": g.path.binding,
 		"location": g.path.binding.location,
 		"subject": s.id,
 		"path": g.path.text,

@@ -31,7 +31,7 @@ findings contains f if {
 		"msg": sprintf("%s can read node log files (/var/log, the journal) on %s through the kubelet /logs/ endpoint: %s nodes/log via %s", [
 			s.id, lib.nodes_text(g), lib.verbs_text(g), g.path.text,
 		]),
-		"resource": lib.resource(g.path.binding),
+		"resource": g.path.binding,
 		"location": g.path.binding.location,
 		"subject": s.id,
 		"path": g.path.text,

@@ -35,7 +35,7 @@ findings contains f if {
 		"msg": sprintf("%s holds %s nodes/proxy on %s via %s: %s", [
 			s.id, lib.verbs_text(g), lib.nodes_text(g), g.path.text, _impact(g),
 		]),
-		"resource": lib.resource(g.path.binding),
+		"resource": g.path.binding,
 		"location": g.path.binding.location,
 		"subject": s.id,
 		"path": g.path.text,

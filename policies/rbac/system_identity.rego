@@ -33,7 +33,7 @@ findings contains f if {
 		"msg": sprintf("%s (expected system identity) reaches %s through %s -> %s", [
 			s.id, concat(", ", subs), binding, lib.ref_text(g.path.role),
 		]),
-		"resource": lib.resource(g.path.binding),
+		"resource": g.path.binding,
 		"location": g.path.binding.location,
 		"subject": s.id,
 		"evidence": {"subresources": concat(",", subs), "role": lib.ref_text(g.path.role)},

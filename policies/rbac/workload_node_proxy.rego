@@ -37,7 +37,7 @@ findings contains f if {
 		"msg": sprintf("%s can exec into any pod on %s through the kubelet (%s nodes/proxy via %s); %s", [
 			s.id, lib.nodes_text(g), lib.verbs_text(g), g.path.text, _runners(s),
 		]),
-		"resource": lib.resource(g.path.binding),
+		"resource": g.path.binding,
 		"location": g.path.binding.location,
 		"subject": s.id,
 		"path": g.path.text,

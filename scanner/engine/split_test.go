@@ -23,7 +23,9 @@ func withMinPart(t *testing.T, n int) {
 
 // corpusView loads and resolves the generated corpus of the given size and
 // returns its policy view, what a scan evaluates.
-func corpusView(t *testing.T, size string) *facts.Document {
+func corpusView(t *testing.T, size string) *facts.Document { return corpusViewB(t, size) }
+
+func corpusViewB(t testing.TB, size string) *facts.Document {
 	t.Helper()
 	res, err := load.Load(context.Background(), []string{gen.Corpus(t, size)}, load.Options{})
 	if err != nil {
