@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"time"
 
 	"github.com/kubelet-audit/kubelet-audit/scanner/baseline"
@@ -107,6 +108,11 @@ func Scan(ctx context.Context, opts Options) (*finding.Report, error) {
 	view := s.doc.PolicyView()
 	s.access = accessEdges(s.doc.Subjects)
 	s.doc = nil
+	// The typed objects and the full facts are garbage now, most of the
+	// heap on a large cluster. Collect them at once: otherwise the next
+	// collection waits until the heap doubles the size it had while they
+	// were live, and the evaluation's allocations fill that room.
+	runtime.GC()
 	found, err := opts.Engine.Evaluate(ctx, view)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policies: %w", err)

@@ -14,6 +14,7 @@
 # custom:
 #   id: KA-RBAC-010
 #   severity: low
+#   per_subject: true
 #   remediation: >-
 #     Remove the ineffective rule or binding, or, if the access is really
 #     needed, write it as the kubelet checks it (a ClusterRoleBinding, the

@@ -33,9 +33,9 @@ type Options struct {
 	PolicyDirs []string
 	// Disabled lists rule ids to skip; an unknown id is a usage error.
 	Disabled []string
-	// Parallelism is how many parts a large input.subjects is split into
-	// for the per-subject rules (METADATA custom.per_subject), evaluated
-	// concurrently; 0 means GOMAXPROCS, 1 evaluates everything at once.
+	// Parallelism is how many parts of a large input.subjects the
+	// per-subject rules (METADATA custom.per_subject) are evaluated on
+	// concurrently; 0 means GOMAXPROCS.
 	Parallelism int
 }
 
@@ -47,7 +47,7 @@ type Engine struct {
 	hash  string
 	query rego.PreparedEvalQuery
 	// split evaluates a large input in parts; nil when no enabled rule is
-	// per-subject or parallelism is 1.
+	// per-subject.
 	split       *splitQueries
 	parallelism int
 }
@@ -58,6 +58,9 @@ type Engine struct {
 type splitQueries struct {
 	perSubject, whole           []int // indices into Engine.rules
 	perSubjectQuery, wholeQuery rego.PreparedEvalQuery
+	// wholeReadsSubjects is true when a rule of the whole query may read
+	// input.subjects (see readsSubjects); otherwise its input leaves them out.
+	wholeReadsSubjects bool
 }
 
 // resultVar is the query variable that receives every rule's findings.
@@ -101,10 +104,8 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if e.parallelism = opts.Parallelism; e.parallelism <= 0 {
 		e.parallelism = runtime.GOMAXPROCS(0)
 	}
-	if e.parallelism > 1 {
-		if e.split, err = prepareSplit(ctx, comp, e.rules); err != nil {
-			return nil, fmt.Errorf("load policies: %w: %w", finding.ErrUsage, err)
-		}
+	if e.split, err = prepareSplit(ctx, comp, e.rules); err != nil {
+		return nil, fmt.Errorf("load policies: %w: %w", finding.ErrUsage, err)
 	}
 	return e, nil
 }
@@ -132,8 +133,69 @@ func prepareSplit(ctx context.Context, comp *ast.Compiler, rules []ruleModule) (
 		if sq.wholeQuery, err = prepare(ctx, comp, whole); err != nil {
 			return nil, err
 		}
+		sq.wholeReadsSubjects = readsSubjects(comp, whole)
 	}
 	return sq, nil
+}
+
+// readsSubjects reports whether any of rules may read input.subjects,
+// following every rule and function they depend on. It errs on the safe
+// side: a bare `input`, or a key into input that is not a constant string,
+// counts as reading the subjects.
+func readsSubjects(comp *ast.Compiler, rules []ruleModule) bool {
+	var stack []*ast.Rule
+	for _, r := range rules {
+		stack = append(stack, comp.GetRules(r.pkg.Append(ast.StringTerm(findingsRule)))...)
+	}
+	seen := map[*ast.Rule]bool{}
+	for len(stack) > 0 {
+		r := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		if ruleReadsSubjects(r) {
+			return true
+		}
+		for d := range comp.Graph.Dependencies(r) {
+			if dr, ok := d.(*ast.Rule); ok {
+				stack = append(stack, dr)
+			}
+		}
+	}
+	return false
+}
+
+// ruleReadsSubjects looks at the input references of one rule (its else
+// branches included).
+func ruleReadsSubjects(r *ast.Rule) bool {
+	found := false
+	var vis *ast.GenericVisitor
+	vis = ast.NewGenericVisitor(func(x any) bool {
+		switch x := x.(type) {
+		case ast.Ref:
+			if !x[0].Equal(ast.InputRootDocument) {
+				return false
+			}
+			key, ok := ast.String(""), len(x) > 1
+			if ok {
+				key, ok = x[1].Value.(ast.String)
+			}
+			if !ok || key == "subjects" {
+				found = true
+			}
+			for _, t := range x[1:] {
+				vis.Walk(t)
+			}
+			return true
+		case ast.Var:
+			found = found || x.Equal(ast.InputRootDocument.Value)
+		}
+		return found
+	})
+	vis.Walk(r)
+	return found
 }
 
 // ruleSources gathers the embedded rule files and those of dirs (no tests).

@@ -53,8 +53,8 @@ func (e *Engine) EvaluateResults(ctx context.Context, doc *facts.Document) ([]Re
 	}
 	var perRule []ruleResults
 	var err error
-	if k := e.parts(len(doc.Subjects)); k > 1 {
-		perRule, err = e.evaluateSplit(ctx, doc, k)
+	if n := e.parts(len(doc.Subjects)); n > 1 {
+		perRule, err = e.evaluateSplit(ctx, doc, n)
 	} else {
 		perRule, err = e.evaluateWhole(ctx, doc)
 	}
@@ -72,16 +72,17 @@ func (e *Engine) EvaluateResults(ctx context.Context, doc *facts.Document) ([]Re
 	return out, nil
 }
 
-// minPartSubjects is the fewest subjects worth a part of their own: below
-// that, splitting costs more than it saves.
-var minPartSubjects = 500
+// partSubjects is the most subjects one part holds. Parts bound the memory
+// of an evaluation (only the parts being evaluated are converted to Rego
+// values at a time) and spread it over the CPUs.
+var partSubjects = 1000
 
 // parts is how many parts n subjects are evaluated in.
 func (e *Engine) parts(n int) int {
 	if e.split == nil {
 		return 1
 	}
-	return max(1, min(e.parallelism, n/minPartSubjects))
+	return (n + partSubjects - 1) / partSubjects
 }
 
 // ruleResults are one rule's findings: the sorted finding terms and their
@@ -100,37 +101,58 @@ func (e *Engine) evaluateWhole(ctx context.Context, doc *facts.Document) ([]rule
 	return e.run(ctx, e.query, input, e.rules)
 }
 
-// evaluateSplit runs the per-subject rules on k interleaved parts of the
-// subjects and the other rules on the whole input, all concurrently, and
-// merges each per-subject rule's parts back into one sorted set.
-func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, k int) ([]ruleResults, error) {
-	parts, whole, err := splitInput(doc, k)
+// evaluateSplit runs the per-subject rules on n parts of the subjects, at
+// most Parallelism at a time, each part converted just before its
+// evaluation and dropped after it, and the other rules once on the whole
+// input, concurrently; each per-subject rule's parts are merged back into
+// one sorted set.
+func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int) ([]ruleResults, error) {
+	sq := e.split
+	members, err := newConverter().members(doc)
 	if err != nil {
 		return nil, err
 	}
-	sq := e.split
-	per := pick(e.rules, sq.perSubject)
-	partOut := make([][]ruleResults, k)
-	var wholeOut []ruleResults
-	errs := make([]error, k+1)
+	byPart := subjectsByPart(doc.Subjects, n)
+	partOut := make([][]ruleResults, n)
+	errs := make([]error, n+1)
+	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for i := range k {
-		wg.Go(func() { partOut[i], errs[i] = e.run(ctx, sq.perSubjectQuery, parts[i], per) })
+	for range min(e.parallelism, n) {
+		wg.Go(func() {
+			per := pick(e.rules, sq.perSubject)
+			for p := range jobs {
+				input := members.with(convertSubjects(doc.Subjects, byPart[p])).Value
+				partOut[p], errs[p] = e.run(ctx, sq.perSubjectQuery, input, per)
+			}
+		})
 	}
+	var wholeOut []ruleResults
 	if len(sq.whole) > 0 {
-		wg.Go(func() { wholeOut, errs[k] = e.run(ctx, sq.wholeQuery, whole, pick(e.rules, sq.whole)) })
+		whole := members.with(ast.InternedEmptyArray)
+		if sq.wholeReadsSubjects {
+			all := make([]int, len(doc.Subjects))
+			for i := range all {
+				all[i] = i
+			}
+			whole = members.with(convertSubjects(doc.Subjects, all))
+		}
+		wg.Go(func() { wholeOut, errs[n] = e.run(ctx, sq.wholeQuery, whole.Value, pick(e.rules, sq.whole)) })
 	}
+	for p := range n {
+		jobs <- p
+	}
+	close(jobs)
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	out := make([]ruleResults, len(e.rules))
 	for j, i := range sq.perSubject {
-		byPart := make([]ruleResults, k)
-		for p := range k {
-			byPart[p] = partOut[p][j]
+		parts := make([]ruleResults, n)
+		for p := range n {
+			parts[p] = partOut[p][j]
 		}
-		out[i] = mergeResults(byPart)
+		out[i] = mergeResults(parts)
 	}
 	for j, i := range sq.whole {
 		out[i] = wholeOut[j]
@@ -179,34 +201,52 @@ func (e *Engine) run(ctx context.Context, q rego.PreparedEvalQuery, input ast.Va
 // mergeResults merges the sorted findings of one rule's parts into one
 // sorted list without duplicates: what one evaluation's set would hold. A
 // finding that does not depend on the subjects (e.g. about a role) comes
-// from every part and is kept once.
+// from every part and is kept once. Parts are merged pairwise, so the cost
+// grows with findings times log(parts).
 func mergeResults(parts []ruleResults) ruleResults {
-	n := 0
-	for _, p := range parts {
-		n += len(p.terms)
+	for len(parts) > 1 {
+		next := parts[:0:0]
+		for i := 0; i+1 < len(parts); i += 2 {
+			next = append(next, mergeTwo(parts[i], parts[i+1]))
+		}
+		if len(parts)%2 == 1 {
+			next = append(next, parts[len(parts)-1])
+		}
+		parts = next
 	}
+	if len(parts) == 0 {
+		return ruleResults{}
+	}
+	return parts[0]
+}
+
+// mergeTwo merges two sorted lists, keeping one of equal findings.
+func mergeTwo(a, b ruleResults) ruleResults {
+	n := len(a.terms) + len(b.terms)
 	out := ruleResults{terms: make([]*ast.Term, 0, n), results: make([]Result, 0, n)}
-	next := make([]int, len(parts))
-	for {
-		best := -1
-		for p := range parts {
-			if next[p] == len(parts[p].terms) {
-				continue
+	i, j := 0, 0
+	for i < len(a.terms) || j < len(b.terms) {
+		var c int
+		switch {
+		case i == len(a.terms):
+			c = 1
+		case j == len(b.terms):
+			c = -1
+		default:
+			c = a.terms[i].Value.Compare(b.terms[j].Value)
+		}
+		if c <= 0 {
+			out.terms, out.results = append(out.terms, a.terms[i]), append(out.results, a.results[i])
+			i++
+			if c == 0 {
+				j++
 			}
-			if best < 0 || parts[p].terms[next[p]].Value.Compare(parts[best].terms[next[best]].Value) < 0 {
-				best = p
-			}
+		} else {
+			out.terms, out.results = append(out.terms, b.terms[j]), append(out.results, b.results[j])
+			j++
 		}
-		if best < 0 {
-			return out
-		}
-		t := parts[best].terms[next[best]]
-		if n := len(out.terms); n == 0 || out.terms[n-1].Value.Compare(t.Value) != 0 {
-			out.terms = append(out.terms, t)
-			out.results = append(out.results, parts[best].results[next[best]])
-		}
-		next[best]++
 	}
+	return out
 }
 
 // keepTerm hands query results back as terms (rego.EvalGenerateJSON).

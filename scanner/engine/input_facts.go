@@ -4,7 +4,6 @@ import (
 	"hash/maphash"
 	"reflect"
 	"slices"
-	"sync"
 	"unsafe"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -190,44 +189,98 @@ func (c *converter) members(d *facts.Document) (docMembers, error) {
 }
 
 // with returns the document object with the given subjects member; the
-// other members' terms are shared.
+// other members' terms are shared. Safe for concurrent use.
 func (m docMembers) with(subjects *ast.Term) *ast.Term {
-	m[subjectsAt][1] = subjects
-	return obj(m)
+	pairs := slices.Clone(m)
+	pairs[subjectsAt][1] = subjects
+	return obj(pairs)
 }
 
-// splitInput converts d into k inputs that differ only in their subjects:
-// part i holds the subjects j with j%k == i (interleaved, so the parts cost
-// about the same to evaluate), and whole holds every subject in order. The
-// parts are converted concurrently, each by its own converter; the other
-// members are converted once and shared.
-func splitInput(d *facts.Document, k int) (parts []ast.Value, whole ast.Value, err error) {
-	subjects := make([][]*ast.Term, k)
-	var wg sync.WaitGroup
-	for i := range k {
-		wg.Go(func() {
-			c := newConverter()
-			ts := make([]*ast.Term, 0, (len(d.Subjects)+k-1-i)/k)
-			for j := i; j < len(d.Subjects); j += k {
-				ts = append(ts, c.subject(&d.Subjects[j]))
+// convertSubjects converts the subjects at the given indices, with a
+// converter of its own (converters are not safe for concurrent use).
+func convertSubjects(subjects []facts.Subject, idx []int) *ast.Term {
+	c := newConverter()
+	ts := make([]*ast.Term, len(idx))
+	for i, j := range idx {
+		ts[i] = c.subject(&subjects[j])
+	}
+	return ast.ArrayTerm(ts...)
+}
+
+// subjectsByPart assigns subjects to n parts and returns each part's
+// subject indices in order. The subjects of one binding share its path
+// terms, which a part's converter builds once, so subjects are grouped by
+// their first path's binding (a hash of its namespace and name) and the
+// groups dealt to parts in order of size, largest first, to the part with
+// the fewest subjects; subjects without paths fill up the smallest parts.
+func subjectsByPart(subjects []facts.Subject, n int) [][]int {
+	groups := map[uint64][]int{}
+	var loose []int
+	for j := range subjects {
+		if b := firstBinding(&subjects[j]); b != nil {
+			h := fnv64(b.Namespace, b.Name)
+			groups[h] = append(groups[h], j)
+		} else {
+			loose = append(loose, j)
+		}
+	}
+	ordered := make([][]int, 0, len(groups))
+	for _, g := range groups {
+		ordered = append(ordered, g)
+	}
+	// Largest first; equal sizes by first index, for a deterministic split.
+	slices.SortFunc(ordered, func(a, b []int) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return a[0] - b[0]
+	})
+	parts := make([][]int, n)
+	smallest := func() int {
+		m := 0
+		for p := range parts {
+			if len(parts[p]) < len(parts[m]) {
+				m = p
 			}
-			subjects[i] = ts
-		})
+		}
+		return m
 	}
-	m, err := newConverter().members(d)
-	wg.Wait()
-	if err != nil {
-		return nil, nil, err
+	for _, g := range ordered {
+		p := smallest()
+		parts[p] = append(parts[p], g...)
 	}
-	all := make([]*ast.Term, len(d.Subjects))
-	for j := range all {
-		all[j] = subjects[j%k][j/k]
+	for _, j := range loose {
+		p := smallest()
+		parts[p] = append(parts[p], j)
 	}
-	parts = make([]ast.Value, k)
-	for i, ts := range subjects {
-		parts[i] = m.with(ast.ArrayTerm(ts...)).Value
+	for _, p := range parts {
+		slices.Sort(p)
 	}
-	return parts, m.with(ast.ArrayTerm(all...)).Value, nil
+	return parts
+}
+
+func firstBinding(s *facts.Subject) *facts.Ref {
+	switch {
+	case len(s.Escalations) > 0:
+		return &s.Escalations[0].Path.Binding
+	case len(s.Grants) > 0:
+		return &s.Grants[0].Path.Binding
+	case len(s.Ineffective) > 0:
+		return &s.Ineffective[0].Path.Binding
+	}
+	return nil
+}
+
+// fnv64 is FNV-1a over the strings, each followed by a zero byte.
+func fnv64(ss ...string) uint64 {
+	h := uint64(14695981039346656037)
+	for _, s := range ss {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * 1099511628211
+		}
+		h *= 1099511628211
+	}
+	return h
 }
 
 // list converts a slice element by element (nil is null, as in JSON).

@@ -2,9 +2,13 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/kubelet-audit/kubelet-audit/hack/gen-rbac/gen"
 	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
@@ -12,13 +16,12 @@ import (
 	"github.com/kubelet-audit/kubelet-audit/scanner/rbac"
 )
 
-// withMinPart lowers the subjects-per-part threshold so small documents
-// are split.
-func withMinPart(t *testing.T, n int) {
+// withPartSize sets how many subjects a part holds at most.
+func withPartSize(t *testing.T, n int) {
 	t.Helper()
-	old := minPartSubjects
-	minPartSubjects = n
-	t.Cleanup(func() { minPartSubjects = old })
+	old := partSubjects
+	partSubjects = n
+	t.Cleanup(func() { partSubjects = old })
 }
 
 // corpusView loads and resolves the generated corpus of the given size and
@@ -53,11 +56,12 @@ func evaluateWith(t *testing.T, opts Options, doc *facts.Document) []Result {
 // TestSplitEqualsWhole: evaluating the per-subject rules on parts of the
 // subjects gives exactly the findings, in the same order, of one
 // evaluation over everything, for the built-in rules on a generated
-// cluster (every RBAC rule fires on it).
+// cluster (every RBAC rule fires on it), whatever the part size and the
+// number of parts evaluated at once.
 func TestSplitEqualsWhole(t *testing.T) {
-	withMinPart(t, 1)
 	view := corpusView(t, "S")
-	whole := evaluateWith(t, Options{Parallelism: 1}, view)
+	withPartSize(t, len(view.Subjects))
+	whole := evaluateWith(t, Options{}, view)
 	rules := map[string]int{}
 	for _, r := range whole {
 		rules[r.Finding.RuleID]++
@@ -67,20 +71,21 @@ func TestSplitEqualsWhole(t *testing.T) {
 			t.Fatalf("corpus has no %s finding; the comparison would prove little (%v)", id, rules)
 		}
 	}
-	for _, k := range []int{2, 3, 7} {
-		e, err := Load(context.Background(), Options{Parallelism: k})
+	for _, tc := range []struct{ size, parallelism int }{{1, 2}, {7, 1}, {10, 3}, {len(view.Subjects) / 2, 2}} {
+		withPartSize(t, tc.size)
+		e, err := Load(context.Background(), Options{Parallelism: tc.parallelism})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := e.parts(len(view.Subjects)); got != k {
-			t.Fatalf("parallelism %d: %d parts for %d subjects", k, got, len(view.Subjects))
+		if n := e.parts(len(view.Subjects)); n < 2 {
+			t.Fatalf("part size %d: %d parts for %d subjects", tc.size, n, len(view.Subjects))
 		}
 		split, err := e.EvaluateResults(context.Background(), view)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(split, whole) {
-			t.Errorf("parallelism %d: %d findings differ from the %d of one evaluation", k, len(split), len(whole))
+			t.Errorf("part size %d, parallelism %d: %d findings differ from the %d of one evaluation", tc.size, tc.parallelism, len(split), len(whole))
 		}
 	}
 }
@@ -89,7 +94,7 @@ func TestSplitEqualsWhole(t *testing.T) {
 // per_subject) still sees every subject, and a per-subject user rule's
 // findings that do not name a subject come once.
 func TestSplitUserRules(t *testing.T) {
-	withMinPart(t, 1)
+	withPartSize(t, 2)
 	doc := facts.New("manifests")
 	for _, id := range []string{"User:a", "User:b", "User:c", "User:d", "User:e"} {
 		doc.Subjects = append(doc.Subjects, facts.Subject{ID: id, Kind: "User", Name: id[5:]})
@@ -118,24 +123,115 @@ findings contains {"msg": "always", "resource": {"kind": "Cluster"}} if true
 	}
 }
 
-// TestParts: small documents and parallelism 1 are not split.
+// TestParts: a document is split into parts of at most partSubjects.
 func TestParts(t *testing.T) {
-	for _, tc := range []struct {
-		parallelism, subjects, want int
-	}{
-		{parallelism: 1, subjects: 100000, want: 1},
-		{parallelism: 2, subjects: 100000, want: 2},
-		{parallelism: 8, subjects: 3 * minPartSubjects, want: 3},
-		{parallelism: 2, subjects: minPartSubjects*2 - 1, want: 1},
-		{parallelism: 2, subjects: 0, want: 1},
+	e, err := Load(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ subjects, want int }{
+		{subjects: 0, want: 0},
+		{subjects: partSubjects, want: 1},
+		{subjects: partSubjects + 1, want: 2},
+		{subjects: 10 * partSubjects, want: 10},
 	} {
-		e, err := Load(context.Background(), Options{Parallelism: tc.parallelism})
-		if err != nil {
-			t.Fatal(err)
-		}
 		if got := e.parts(tc.subjects); got != tc.want {
-			t.Errorf("parallelism %d, %d subjects: %d parts, want %d", tc.parallelism, tc.subjects, got, tc.want)
+			t.Errorf("%d subjects: %d parts, want %d", tc.subjects, got, tc.want)
 		}
+	}
+}
+
+// TestSubjectsByPart: every subject lands in exactly one part, parts are
+// in input order and about equal, and the subjects of one binding stay
+// together.
+func TestSubjectsByPart(t *testing.T) {
+	var subjects []facts.Subject
+	for i := range 100 {
+		b := facts.Ref{Kind: "ClusterRoleBinding", Name: fmt.Sprintf("b%d", i/4)} // 4 subjects per binding
+		s := facts.Subject{ID: fmt.Sprintf("User:u%d", i)}
+		if i%10 == 9 {
+			s.Ineffective = []facts.Ineffective{{Path: facts.Path{Binding: b}}}
+		} else {
+			s.Grants = []facts.Grant{{Path: facts.Path{Binding: b}}}
+		}
+		subjects = append(subjects, s)
+	}
+	subjects = append(subjects, facts.Subject{ID: "User:loose"})
+	parts := subjectsByPart(subjects, 3)
+	seen := map[int]bool{}
+	partOfBinding := map[string]int{}
+	for p, idx := range parts {
+		if !slices.IsSorted(idx) {
+			t.Errorf("part %d is not in input order: %v", p, idx)
+		}
+		if len(idx) < 30 || len(idx) > 38 {
+			t.Errorf("part %d holds %d of 101 subjects, want about a third", p, len(idx))
+		}
+		for _, j := range idx {
+			if seen[j] {
+				t.Fatalf("subject %d is in two parts", j)
+			}
+			seen[j] = true
+			if b := firstBinding(&subjects[j]); b != nil {
+				if q, ok := partOfBinding[b.Name]; ok && q != p {
+					t.Errorf("binding %s split over parts %d and %d", b.Name, q, p)
+				}
+				partOfBinding[b.Name] = p
+			}
+		}
+	}
+	if len(seen) != len(subjects) {
+		t.Errorf("%d of %d subjects placed", len(seen), len(subjects))
+	}
+}
+
+// TestReadsSubjects: rules evaluated once on the whole input get the
+// subjects only when they (or a helper they call) may read them.
+func TestReadsSubjects(t *testing.T) {
+	helper := "package t.helper\n\nall_ids := [s.id | some s in input.subjects]\n\nroles := input.roles\n"
+	for _, tc := range []struct {
+		name, body string
+		want       bool
+	}{
+		{"roles only", `findings contains {"msg": r.name, "resource": {"kind": "Role"}} if some r in input.roles`, false},
+		{"subjects", `findings contains {"msg": s.id, "resource": {"kind": "X"}} if some s in input.subjects`, true},
+		{"through a helper", `findings contains {"msg": "n", "resource": {"kind": "X"}} if count(data.t.helper.all_ids) > 3`, true},
+		{"helper without subjects", `findings contains {"msg": "n", "resource": {"kind": "X"}} if count(data.t.helper.roles) > 3`, false},
+		{"computed key", `findings contains {"msg": k, "resource": {"kind": "X"}} if some k, _ in input`, true},
+		{"bare input", `findings contains {"msg": "n", "resource": {"kind": "X"}} if count(object.keys(input)) > 0`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeDir(t, map[string]string{"r.rego": policy("t.rule", okCustom, tc.body+"\n"), "helper.rego": helper})
+			e, err := Load(context.Background(), Options{PolicyDirs: []string{dir}, Disabled: builtinIDs(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.split != nil {
+				t.Fatal("no per-subject rule is enabled, yet the engine splits")
+			}
+			comp, err := compileModules(mustParse(t, dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := readsSubjects(comp, e.rules); got != tc.want {
+				t.Errorf("readsSubjects = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestBuiltinWholeRulesSkipSubjects: no built-in rule outside the
+// per-subject ones reads input.subjects, so their input leaves them out.
+func TestBuiltinWholeRulesSkipSubjects(t *testing.T) {
+	e, err := Load(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.split == nil || len(e.split.whole) == 0 || len(e.split.perSubject) == 0 {
+		t.Fatal("built-in rules should include per-subject and whole rules")
+	}
+	if e.split.wholeReadsSubjects {
+		t.Error("a built-in rule without custom.per_subject reads input.subjects")
 	}
 }
 
@@ -146,4 +242,32 @@ func TestPerSubjectMetadata(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "custom.per_subject must be true or false") {
 		t.Fatalf("err = %v, want a per_subject error", err)
 	}
+}
+
+// builtinIDs lists every built-in rule id (to disable them all).
+func builtinIDs(t *testing.T) []string {
+	t.Helper()
+	e, err := Load(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range e.AllRules() {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+// mustParse parses the policy modules of dir.
+func mustParse(t *testing.T, dir string) map[string]*ast.Module {
+	t.Helper()
+	srcs, err := dirSources(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods, err := parseSources(srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mods
 }
