@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,10 +29,11 @@ type Result struct {
 	Key string
 }
 
-// Evaluate runs the prepared query once over doc and returns the findings
+// Evaluate evaluates every enabled rule over doc and returns the findings
 // with rule metadata, Status "open" and a stable Fingerprint (which includes
 // the rule's "key"). Findings come grouped by rule id and, within a rule, in
-// Rego's deterministic set order.
+// a deterministic order: Rego's set order, or for a document evaluated in
+// parts (see EvaluateResults) each part's set order, part after part.
 func (e *Engine) Evaluate(ctx context.Context, doc *facts.Document) ([]finding.Finding, error) {
 	rs, err := e.EvaluateResults(ctx, doc)
 	if err != nil {
@@ -45,8 +47,9 @@ func (e *Engine) Evaluate(ctx context.Context, doc *facts.Document) ([]finding.F
 }
 
 // EvaluateResults is Evaluate that also returns each finding's raw key.
-// A large document is evaluated in parts (see Options.Parallelism); the
-// findings are the same as from one evaluation, in the same order.
+// A document with many subjects is evaluated in parts (see partSubjects
+// and Options.Parallelism); the findings are the same as from one
+// evaluation, equal ones kept once.
 func (e *Engine) EvaluateResults(ctx context.Context, doc *facts.Document) ([]Result, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("evaluate policies: nil facts document")
@@ -198,52 +201,27 @@ func (e *Engine) run(ctx context.Context, q rego.PreparedEvalQuery, input ast.Va
 	return out, nil
 }
 
-// mergeResults merges the sorted findings of one rule's parts into one
-// sorted list without duplicates: what one evaluation's set would hold. A
-// finding that does not depend on the subjects (e.g. about a role) comes
-// from every part and is kept once. Parts are merged pairwise, so the cost
-// grows with findings times log(parts).
+// mergeResults joins one rule's findings from all parts, in part order,
+// keeping one of equal findings: a finding that does not depend on the
+// subjects (e.g. about a role) comes from every part. The order differs
+// from one evaluation's set order only among findings that finding.Sort
+// does not tell apart, and is as deterministic: parts do not depend on the
+// number of CPUs.
 func mergeResults(parts []ruleResults) ruleResults {
-	for len(parts) > 1 {
-		next := parts[:0:0]
-		for i := 0; i+1 < len(parts); i += 2 {
-			next = append(next, mergeTwo(parts[i], parts[i+1]))
-		}
-		if len(parts)%2 == 1 {
-			next = append(next, parts[len(parts)-1])
-		}
-		parts = next
+	n := 0
+	for _, p := range parts {
+		n += len(p.terms)
 	}
-	if len(parts) == 0 {
-		return ruleResults{}
-	}
-	return parts[0]
-}
-
-// mergeTwo merges two sorted lists, keeping one of equal findings.
-func mergeTwo(a, b ruleResults) ruleResults {
-	n := len(a.terms) + len(b.terms)
 	out := ruleResults{terms: make([]*ast.Term, 0, n), results: make([]Result, 0, n)}
-	i, j := 0, 0
-	for i < len(a.terms) || j < len(b.terms) {
-		var c int
-		switch {
-		case i == len(a.terms):
-			c = 1
-		case j == len(b.terms):
-			c = -1
-		default:
-			c = a.terms[i].Value.Compare(b.terms[j].Value)
-		}
-		if c <= 0 {
-			out.terms, out.results = append(out.terms, a.terms[i]), append(out.results, a.results[i])
-			i++
-			if c == 0 {
-				j++
+	seen := make(map[int][]*ast.Term, n)
+	for _, p := range parts {
+		for i, t := range p.terms {
+			h := t.Hash()
+			if slices.ContainsFunc(seen[h], t.Equal) {
+				continue
 			}
-		} else {
-			out.terms, out.results = append(out.terms, b.terms[j]), append(out.results, b.results[j])
-			j++
+			seen[h] = append(seen[h], t)
+			out.terms, out.results = append(out.terms, t), append(out.results, p.results[i])
 		}
 	}
 	return out

@@ -66,7 +66,7 @@ func BenchmarkInputValueCorpus(b *testing.B) {
 // concurrently (engine.Options.Parallelism).
 func BenchmarkEvaluateView(b *testing.B) {
 	view := corpusDoc(b).PolicyView()
-	for _, p := range []int{1, 2} {
+	for _, p := range []int{2} {
 		b.Run(fmt.Sprintf("parallelism=%d", p), func(b *testing.B) {
 			e, err := engine.Load(context.Background(), engine.Options{Parallelism: p})
 			if err != nil {
