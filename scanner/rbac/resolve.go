@@ -122,51 +122,51 @@ func (r *resolver) bindingIn(i int) bindingIn {
 // those indexes, so nothing is sorted or moved afterwards.
 func (r *resolver) bindingSlots() []int32 {
 	nc := len(r.inv.ClusterRoleBindings)
-	key := func(i int32) (ns, name string) {
-		if int(i) < nc {
-			return "", r.inv.ClusterRoleBindings[i].Name
+	// The keys are copied side by side: sorting compares them often, and
+	// the objects they come from are large.
+	keys := make([]slotKey, nc+len(r.inv.RoleBindings))
+	for i := range keys {
+		keys[i].i = int32(i)
+		if i < nc {
+			keys[i].name = r.inv.ClusterRoleBindings[i].Name
+		} else {
+			rb := &r.inv.RoleBindings[i-nc]
+			keys[i].ns, keys[i].name = rb.Namespace, rb.Name
 		}
-		rb := &r.inv.RoleBindings[int(i)-nc]
-		return rb.Namespace, rb.Name
-	}
-	order := make([]int32, nc+len(r.inv.RoleBindings))
-	for i := range order {
-		order[i] = int32(i)
 	}
 	// ClusterRoleBindings (numbered first) sort before RoleBindings; within
 	// a kind the input order breaks ties, so the first definition leads.
-	cmp := func(a, b int32) int {
-		ans, an := key(a)
-		bns, bn := key(b)
-		if c := strings.Compare(ans, bns); c != 0 {
+	cmp := func(a, b slotKey) int {
+		if c := strings.Compare(a.ns, b.ns); c != 0 {
 			return c
 		}
-		if c := strings.Compare(an, bn); c != 0 {
+		if c := strings.Compare(a.name, b.name); c != 0 {
 			return c
 		}
-		return int(a - b)
+		return int(a.i - b.i)
 	}
-	sameKey := func(a, b int32) bool {
-		ans, an := key(a)
-		bns, bn := key(b)
-		return an == bn && ans == bns
-	}
-	slices.SortFunc(order[:nc], cmp)
-	slices.SortFunc(order[nc:], cmp)
-	slots := make([]int32, len(order))
+	slices.SortFunc(keys[:nc], cmp)
+	slices.SortFunc(keys[nc:], cmp)
+	slots := make([]int32, len(keys))
 	next, first := int32(0), int32(-1)
-	for k, i := range order {
-		if k == 0 || k == nc || !sameKey(order[k-1], i) {
-			first, slots[i] = i, next
+	for k, key := range keys {
+		if k == 0 || k == nc || key.ns != keys[k-1].ns || key.name != keys[k-1].name {
+			first, slots[key.i] = key.i, next
 			next++
 			continue
 		}
-		in, prev := r.bindingIn(int(i)), r.bindingIn(int(first))
+		in, prev := r.bindingIn(int(key.i)), r.bindingIn(int(first))
 		r.errorf(in.src, "duplicate %s %q (first defined at %s): this definition is ignored", in.kind, joinNS(in.ns, in.name), prev.src)
-		slots[i] = -1
+		slots[key.i] = -1
 	}
 	r.bindings, r.bindRoles = make([]facts.Binding, next), make([]*roleNode, next)
 	return slots
+}
+
+// slotKey is what bindingSlots sorts input binding i by.
+type slotKey struct {
+	ns, name string
+	i        int32
 }
 
 // appendShared appends add to list, returning add itself when list is

@@ -104,14 +104,17 @@ func builtinLocation(path string) facts.Location {
 // reported) and, unless disabled, the bootstrap ClusterRoles the input
 // does not define.
 func buildRoles(r *resolver) {
-	idx := &roleIndex{cluster: map[string]*roleNode{}, ns: map[[2]string]*roleNode{}}
+	idx := &roleIndex{cluster: make(map[string]*roleNode, len(r.inv.ClusterRoles)), ns: make(map[[2]string]*roleNode, len(r.inv.Roles))}
+	// One allocation for the input's nodes (the bootstrap ones are few).
+	nodes := make([]roleNode, len(r.inv.ClusterRoles)+len(r.inv.Roles))
 	for i := range r.inv.ClusterRoles {
 		cr := &r.inv.ClusterRoles[i]
 		if prev := idx.cluster[cr.Name]; prev != nil {
 			r.errorf(cr.Source, "duplicate ClusterRole %q (first defined at %s): this definition is ignored", cr.Name, prev.ref.Location)
 			continue
 		}
-		n := &roleNode{
+		n := &nodes[i]
+		*n = roleNode{
 			ref:   facts.Ref{Kind: kindClusterRole, Name: cr.Name, Location: cr.Source, Annotations: auditAnnotations(cr.Annotations)},
 			rules: cr.Rules, lines: cr.RuleLines, labels: cr.Labels, aggRule: cr.AggregationRule,
 			defined: true, builtin: isBootstrapRole("", cr.Name) || cr.Builtin,
@@ -125,14 +128,17 @@ func buildRoles(r *resolver) {
 			r.errorf(ro.Source, "duplicate Role %q (first defined at %s): this definition is ignored", ro.Namespace+"/"+ro.Name, prev.ref.Location)
 			continue
 		}
-		idx.ns[k] = &roleNode{
+		n := &nodes[len(r.inv.ClusterRoles)+i]
+		*n = roleNode{
 			ref:   facts.Ref{Kind: kindRole, Namespace: ro.Namespace, Name: ro.Name, Location: ro.Source, Annotations: auditAnnotations(ro.Annotations)},
 			rules: ro.Rules, lines: ro.RuleLines, defined: true, builtin: isBootstrapRole(ro.Namespace, ro.Name),
 		}
+		idx.ns[k] = n
 	}
 	if !r.opts.NoBuiltins {
 		addBuiltins(idx)
 	}
+	idx.all = make([]*roleNode, 0, len(idx.cluster)+len(idx.ns))
 	for _, n := range idx.cluster {
 		idx.all = append(idx.all, n)
 	}

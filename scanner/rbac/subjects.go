@@ -220,17 +220,25 @@ func isSystem(kind, name, ns string) bool {
 	return false
 }
 
-// workloadIndex maps namespace and namespace/serviceaccount to workloads.
+// workloadIndex maps namespace/serviceaccount, and namespace, to workloads.
+// The lists are shared by the subjects they belong to (never changed).
 type workloadIndex struct {
+	all  []facts.Workload               // input order
+	bySA map[[2]string][]facts.Workload // sorted
+	// inNS holds the positions in all of each namespace's workloads; byNS
+	// the sorted lists, made on first use: only ServiceAccount groups
+	// (system:serviceaccounts:<ns>) need them.
+	inNS map[string][]int32
 	byNS map[string][]facts.Workload
-	bySA map[[2]string][]facts.Workload
 }
 
 func indexWorkloads(ws []inventory.Workload) workloadIndex {
-	idx := workloadIndex{byNS: map[string][]facts.Workload{}, bySA: map[[2]string][]facts.Workload{}}
-	for _, w := range ws {
+	idx := workloadIndex{all: make([]facts.Workload, len(ws)), bySA: map[[2]string][]facts.Workload{},
+		inNS: map[string][]int32{}, byNS: map[string][]facts.Workload{}}
+	for i, w := range ws {
 		fw := facts.Workload{Kind: w.Kind, Namespace: w.Namespace, Name: w.Name, Location: w.Source, AutomountToken: w.AutomountToken}
-		idx.byNS[w.Namespace] = append(idx.byNS[w.Namespace], fw)
+		idx.all[i] = fw
+		idx.inNS[w.Namespace] = append(idx.inNS[w.Namespace], int32(i))
 		sa := w.ServiceAccount
 		if sa == "" {
 			sa = "default"
@@ -238,25 +246,44 @@ func indexWorkloads(ws []inventory.Workload) workloadIndex {
 		k := [2]string{w.Namespace, sa}
 		idx.bySA[k] = append(idx.bySA[k], fw)
 	}
-	for _, l := range idx.byNS {
+	for k, l := range idx.bySA {
 		sortWorkloads(l)
-	}
-	for _, l := range idx.bySA {
-		sortWorkloads(l)
+		idx.bySA[k] = slices.Clip(l)
 	}
 	return idx
 }
 
-// workloads returns a copy of the workloads running as ns/sa, or all
-// workloads of ns when sa is "".
+// workloads returns the workloads running as ns/sa, or all workloads of ns
+// when sa is "". The list is shared: callers must not change it.
 func (r *resolver) workloads(ns, sa string) []facts.Workload {
 	var l []facts.Workload
-	if sa == "" {
-		l = r.wl.byNS[ns]
-	} else {
+	if sa != "" {
 		l = r.wl.bySA[[2]string{ns, sa}]
+	} else {
+		l = r.wl.namespace(ns)
 	}
-	return append([]facts.Workload{}, l...)
+	if l == nil {
+		return []facts.Workload{}
+	}
+	return l
+}
+
+// namespace returns the sorted workloads of ns, collected on first use in
+// input order, as the list was always built before sorting.
+func (idx *workloadIndex) namespace(ns string) []facts.Workload {
+	if l, ok := idx.byNS[ns]; ok {
+		return l
+	}
+	var l []facts.Workload
+	if pos := idx.inNS[ns]; len(pos) > 0 {
+		l = make([]facts.Workload, len(pos))
+		for i, p := range pos {
+			l[i] = idx.all[p]
+		}
+		sortWorkloads(l)
+	}
+	idx.byNS[ns] = l
+	return l
 }
 
 func sortWorkloads(l []facts.Workload) {
