@@ -102,7 +102,7 @@ func (r *resolver) bindSubjects(it *bindItem, errs []finding.ScanError) []findin
 		subj.Grants = appendShared(subj.Grants, g.grants)
 		subj.Ineffective = appendShared(subj.Ineffective, g.ineffective)
 		if len(g.perms) > 0 {
-			subj.held = append(subj.held, g)
+			subj.held = append(subj.held, g.perms...)
 			subj.mask |= g.provides
 		}
 	}

@@ -285,19 +285,6 @@ func (g *permGroup) pathOf() *facts.Path {
 	return g.path
 }
 
-// escalationsFor returns the escalations of g for subject id holding mask,
-// without their path. They are the rule's shared ones unless id holds node
-// access and is among their targets (no one is a target of its own
-// escalation).
-func (r *resolver) escalationsFor(g *permGroup, id string, mask heldMask, h *nodeHolders) *groupEscalations {
-	key := mask & g.rule.needs
-	t := r.sharedEscalations(g.rule, key, h)
-	if h.seen[id] && t.reaches(id) {
-		return r.holderEscalations(g.rule, t, id, key, h)
-	}
-	return t
-}
-
 // sharedEscalations returns pr's escalations for subjects that are none
 // of the targets, computed once per relevant mask.
 func (r *resolver) sharedEscalations(pr *permRule, key heldMask, h *nodeHolders) *groupEscalations {
@@ -527,19 +514,24 @@ type escWorker struct {
 // warmEscalations computes, one subject after the other, everything that
 // subjects share: each rule's escalations per mask (with the target lists
 // and role analyses they need) and the path of every permission group that
-// yields escalations. Afterwards escalations only reads shared state, and
-// subjects can be handled in parallel.
+// yields escalations. It leaves each subject the parts that may yield
+// escalations, cut from one array. Afterwards escalations only reads
+// shared state, and subjects can be handled in parallel.
 func (r *resolver) warmEscalations(h *nodeHolders) {
+	var slab []escPart
 	for i := range int32(r.subjects.n) {
 		subj := r.subjects.at(i)
-		for _, bf := range subj.held {
-			for _, g := range bf.perms {
-				if t := r.sharedEscalations(g.rule, subj.mask&g.rule.needs, h); len(t.escs) > 0 {
-					// A holder's own escalations are a subset: none without these.
-					g.pathOf()
-				}
+		start := len(slab)
+		for _, g := range subj.held {
+			key := subj.mask & g.rule.needs
+			// A holder's own escalations are a subset: none without these.
+			if t := r.sharedEscalations(g.rule, key, h); len(t.escs) > 0 {
+				slab = append(slab, escPart{ge: t, path: g.pathOf(), g: g, key: key})
 			}
 		}
+		// Growing the array later leaves this part where it is.
+		subj.parts = slab[start:len(slab):len(slab)]
+		subj.held = nil
 	}
 }
 
@@ -548,24 +540,27 @@ func (r *resolver) warmEscalations(h *nodeHolders) {
 type escPart struct {
 	ge   *groupEscalations // without path
 	path *facts.Path
+	g    *permGroup
+	key  heldMask // the bits of the subject's mask the rule depends on
 }
 
-// escalations turns the permissions subject id holds into escalation
-// facts and groups them by path, as facts.GroupEscalations does: groups
-// in the order their first escalation appears.
-// mask is what the subject holds cluster-wide (see bindingFacts.provides).
-// Shared results must be ready (warmEscalations): w may run alongside
+// escalations turns the parts warmEscalations left subject id into
+// escalation facts and groups them by path, as facts.GroupEscalations
+// does: groups in the order their first escalation appears. The parts are
+// the rules' shared escalations; where id is among their targets it gets
+// its own (no one is a target of its own escalation). w may run alongside
 // other workers.
-func (r *resolver) escalations(w *escWorker, id string, held []*bindingFacts, mask heldMask) ([]facts.Escalation, []facts.EscalationPath) {
+func (r *resolver) escalations(w *escWorker, id string, warm []escPart) ([]facts.Escalation, []facts.EscalationPath) {
 	h := &w.h
 	parts := w.parts[:0]
 	n := 0
-	for _, bf := range held {
-		for _, g := range bf.perms {
-			if ge := r.escalationsFor(g, id, mask, h); len(ge.escs) > 0 {
-				parts = append(parts, escPart{ge: ge, path: g.pathOf()})
-				n += len(ge.escs)
-			}
+	for _, p := range warm {
+		if h.seen[id] && p.ge.reaches(id) {
+			p.ge = r.holderEscalations(p.g.rule, p.ge, id, p.key, h)
+		}
+		if len(p.ge.escs) > 0 {
+			parts = append(parts, p)
+			n += len(p.ge.escs)
 		}
 	}
 	w.parts = parts

@@ -292,8 +292,9 @@ func (r *resolver) addEscalations() []facts.Role {
 				return
 			}
 			for i := start; i < end && int(i) < r.subjects.n; i++ {
-				if subj := r.subjects.at(i); len(subj.held) > 0 {
-					subj.Escalations, subj.EscalationPaths = r.escalations(w, subj.ID, subj.held, subj.mask)
+				if subj := r.subjects.at(i); len(subj.parts) > 0 {
+					subj.Escalations, subj.EscalationPaths = r.escalations(w, subj.ID, subj.parts)
+					subj.parts = nil
 				}
 			}
 		}

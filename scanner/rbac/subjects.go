@@ -79,8 +79,9 @@ type subjectTable struct {
 // subjectEntry is a subject and the bindings' escalation permissions it holds.
 type subjectEntry struct {
 	facts.Subject
-	held []*bindingFacts
-	mask heldMask // the completing permissions held (see heldMask)
+	held  []*permGroup // escalation permissions held through bindings
+	mask  heldMask     // the completing permissions held (see heldMask)
+	parts []escPart    // what held may yield (see warmEscalations)
 }
 
 const subjectChunk = 1024
