@@ -62,11 +62,11 @@ func BenchmarkInputValueCorpus(b *testing.B) {
 }
 
 // BenchmarkEvaluateView evaluates the policy view of a generated corpus
-// (what a scan evaluates) whole and split in two parts evaluated
-// concurrently (engine.Options.Parallelism).
+// (what a scan evaluates) with one and with two parts evaluated at a time
+// (engine.Options.Parallelism).
 func BenchmarkEvaluateView(b *testing.B) {
 	view := corpusDoc(b).PolicyView()
-	for _, p := range []int{2} {
+	for _, p := range []int{1, 2} {
 		b.Run(fmt.Sprintf("parallelism=%d", p), func(b *testing.B) {
 			e, err := engine.Load(context.Background(), engine.Options{Parallelism: p})
 			if err != nil {
