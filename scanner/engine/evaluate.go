@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,10 +89,10 @@ func (e *Engine) parts(n int) int {
 	return (n + partSubjects - 1) / partSubjects
 }
 
-// ruleResults are one rule's findings: the sorted finding terms and their
-// conversions.
+// ruleResults are one rule's findings and the hashes of their terms (to
+// find equal findings of different parts without keeping the terms).
 type ruleResults struct {
-	terms   []*ast.Term
+	hashes  []int
 	results []Result
 }
 
@@ -111,7 +112,8 @@ func (e *Engine) evaluateWhole(ctx context.Context, doc *facts.Document) ([]rule
 // one sorted set.
 func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int) ([]ruleResults, error) {
 	sq := e.split
-	members, err := newConverter().members(doc)
+	lists := newListCache()
+	members, err := newConverterSharing(lists).members(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +126,7 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int) 
 		wg.Go(func() {
 			per := pick(e.rules, sq.perSubject)
 			for p := range jobs {
-				input := members.with(convertSubjects(doc.Subjects, byPart[p])).Value
+				input := members.with(convertSubjects(doc.Subjects, byPart[p], lists)).Value
 				partOut[p], errs[p] = e.run(ctx, sq.perSubjectQuery, input, per)
 			}
 		})
@@ -137,7 +139,7 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int) 
 			for i := range all {
 				all[i] = i
 			}
-			whole = members.with(convertSubjects(doc.Subjects, all))
+			whole = members.with(convertSubjects(doc.Subjects, all, lists))
 		}
 		wg.Go(func() { wholeOut, errs[n] = e.run(ctx, sq.wholeQuery, whole.Value, pick(e.rules, sq.whole)) })
 	}
@@ -210,21 +212,29 @@ func (e *Engine) run(ctx context.Context, q rego.PreparedEvalQuery, input ast.Va
 func mergeResults(parts []ruleResults) ruleResults {
 	n := 0
 	for _, p := range parts {
-		n += len(p.terms)
+		n += len(p.results)
 	}
-	out := ruleResults{terms: make([]*ast.Term, 0, n), results: make([]Result, 0, n)}
-	seen := make(map[int][]*ast.Term, n)
+	out := ruleResults{hashes: make([]int, 0, n), results: make([]Result, 0, n)}
+	seen := make(map[int][]int, n) // term hash -> indices in out
 	for _, p := range parts {
-		for i, t := range p.terms {
-			h := t.Hash()
-			if slices.ContainsFunc(seen[h], t.Equal) {
+		for i, h := range p.hashes {
+			r := &p.results[i]
+			if slices.ContainsFunc(seen[h], func(j int) bool { return sameResult(&out.results[j], r) }) {
 				continue
 			}
-			seen[h] = append(seen[h], t)
-			out.terms, out.results = append(out.terms, t), append(out.results, p.results[i])
+			seen[h] = append(seen[h], len(out.results))
+			out.hashes, out.results = append(out.hashes, h), append(out.results, *r)
 		}
 	}
 	return out
+}
+
+// sameResult compares what a finding term converts to (the rule's metadata
+// is the same for both).
+func sameResult(a, b *Result) bool {
+	x, y := &a.Finding, &b.Finding
+	return a.Key == b.Key && x.Message == y.Message && x.Subject == y.Subject && x.Path == y.Path &&
+		x.Resource == y.Resource && x.Location == y.Location && maps.Equal(x.Evidence, y.Evidence)
 }
 
 // keepTerm hands query results back as terms (rego.EvalGenerateJSON).
@@ -266,13 +276,13 @@ func convertRule(r finding.Rule, raw ast.Value) (ruleResults, error) {
 	if !ok {
 		return ruleResults{}, fmt.Errorf("rule %s: findings is %T, want a set", r.ID, goValue(raw))
 	}
-	out := ruleResults{terms: items, results: make([]Result, 0, len(items))}
-	for _, it := range items {
+	out := ruleResults{hashes: make([]int, len(items)), results: make([]Result, len(items))}
+	for i, it := range items {
 		res, err := convertFinding(r, it.Value)
 		if err != nil {
 			return ruleResults{}, fmt.Errorf("rule %s: %w", r.ID, err)
 		}
-		out.results = append(out.results, res)
+		out.hashes[i], out.results[i] = it.Hash(), res
 	}
 	return out, nil
 }

@@ -4,7 +4,6 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
-	"hash/maphash"
 	"reflect"
 	"strconv"
 	"strings"
@@ -44,16 +43,20 @@ type converter struct {
 	locs  map[locKey]*ast.Term
 	refs  map[refKey]*ast.Term
 	paths map[pathKey]*ast.Term
-	// byContent holds long string lists by a hash of their elements.
-	byContent map[uint64][]contentList
-	seed      maphash.Seed
+	// strLists holds the long string lists of facts, possibly shared with
+	// other converters.
+	strLists *listCache
 }
 
-func newConverter() *converter {
+func newConverter() *converter { return newConverterSharing(newListCache()) }
+
+// newConverterSharing returns a converter that shares long string lists
+// through lc with other converters (which may run concurrently).
+func newConverterSharing(lc *listCache) *converter {
 	return &converter{
 		strs: map[string]*ast.Term{}, long: map[strID]*ast.Term{}, lists: map[listKey]*ast.Term{},
 		locs: map[locKey]*ast.Term{}, refs: map[refKey]*ast.Term{}, paths: map[pathKey]*ast.Term{},
-		byContent: map[uint64][]contentList{}, seed: maphash.MakeSeed(),
+		strLists: lc,
 	}
 }
 

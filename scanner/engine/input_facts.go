@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"reflect"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -197,9 +198,10 @@ func (m docMembers) with(subjects *ast.Term) *ast.Term {
 }
 
 // convertSubjects converts the subjects at the given indices, with a
-// converter of its own (converters are not safe for concurrent use).
-func convertSubjects(subjects []facts.Subject, idx []int) *ast.Term {
-	c := newConverter()
+// converter of its own (converters are not safe for concurrent use) that
+// shares long lists through lc.
+func convertSubjects(subjects []facts.Subject, idx []int, lc *listCache) *ast.Term {
+	c := newConverterSharing(lc)
 	ts := make([]*ast.Term, len(idx))
 	for i, j := range idx {
 		ts[i] = c.subject(&subjects[j])
@@ -298,10 +300,7 @@ func list[T any](xs []T, conv func(*T) *ast.Term) *ast.Term {
 	return ast.ArrayTerm(terms...)
 }
 
-// strList converts a []string. Long lists (escalation targets run to
-// thousands of IDs) are shared: by backing array first, then by contents,
-// looked up through a hash of the elements' string identities (a clone of a
-// list keeps its elements' bytes) and confirmed by comparing the elements.
+// strList converts a []string; long lists are shared (see listCache).
 func (c *converter) strList(xs []string) *ast.Term {
 	if xs == nil {
 		return ast.InternedNullTerm
@@ -312,26 +311,65 @@ func (c *converter) strList(xs []string) *ast.Term {
 	if len(xs) < minShared {
 		return c.buildStrList(xs)
 	}
+	return c.strLists.get(xs, c.buildStrList)
+}
+
+// listCache shares converted string lists. Escalation targets run to
+// thousands of IDs, and the resolver hands one list to many escalations:
+// lists are found by backing array first, then by contents, through a
+// hash of the elements' string identities (a clone of a list keeps its
+// elements' bytes), confirmed by comparing the elements. Safe for
+// concurrent use: the converters of one split evaluation share one, so a
+// list is converted once, not once per part.
+type listCache struct {
+	mu        sync.Mutex
+	byPtr     map[listKey]*ast.Term
+	byContent map[uint64][]contentList
+	seed      maphash.Seed
+}
+
+func newListCache() *listCache {
+	return &listCache{byPtr: map[listKey]*ast.Term{}, byContent: map[uint64][]contentList{}, seed: maphash.MakeSeed()}
+}
+
+// get returns the term of xs, built by build (outside the lock) on a miss.
+func (lc *listCache) get(xs []string, build func([]string) *ast.Term) *ast.Term {
 	key := listKey{ptr: uintptr(unsafe.Pointer(unsafe.SliceData(xs))), n: len(xs)}
-	if t := c.lists[key]; t != nil {
+	h := lc.hash(xs)
+	lc.mu.Lock()
+	t := lc.lookup(key, h, xs)
+	lc.mu.Unlock()
+	if t != nil {
 		return t
 	}
-	h := c.contentHash(xs)
-	for _, e := range c.byContent[h] {
+	built := build(xs)
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	if t := lc.lookup(key, h, xs); t != nil {
+		return t // built meanwhile by another converter: keep one
+	}
+	lc.byPtr[key] = built
+	lc.byContent[h] = append(lc.byContent[h], contentList{xs: xs, t: built})
+	return built
+}
+
+// hash hashes the string headers of xs (addresses and lengths).
+func (lc *listCache) hash(xs []string) uint64 {
+	return maphash.Bytes(lc.seed, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(xs))), len(xs)*int(unsafe.Sizeof(""))))
+}
+
+// lookup finds a list by backing array, then by contents; lc.mu is held.
+func (lc *listCache) lookup(key listKey, h uint64, xs []string) *ast.Term {
+	if t := lc.byPtr[key]; t != nil {
+		return t
+	}
+	for _, e := range lc.byContent[h] {
 		if slices.Equal(e.xs, xs) {
-			c.lists[key] = e.t
+			lc.byPtr[key] = e.t
 			return e.t
 		}
 	}
-	t := c.buildStrList(xs)
-	c.lists[key] = t
-	c.byContent[h] = append(c.byContent[h], contentList{xs: xs, t: t})
-	return t
-}
-
-// contentHash hashes the string headers of xs (addresses and lengths).
-func (c *converter) contentHash(xs []string) uint64 {
-	return maphash.Bytes(c.seed, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(xs))), len(xs)*int(unsafe.Sizeof(""))))
+	return nil
 }
 
 // contentList is a converted list kept for sharing by contents.

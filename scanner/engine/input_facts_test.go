@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -179,13 +180,47 @@ func TestInputValueSharesEqualValues(t *testing.T) {
 	// A list whose hash collides with another's keeps its own contents.
 	collide := []string{"a", "b", "c", "d"}
 	decoy := contentList{xs: []string{"w", "x", "y", "z"}, t: c.buildStrList([]string{"w", "x", "y", "z"})}
-	c.byContent[c.contentHash(collide)] = []contentList{decoy}
+	c.strLists.byContent[c.strLists.hash(collide)] = []contentList{decoy}
 	if got := c.strList(collide); got.Value.Compare(c.buildStrList(collide).Value) != 0 {
 		t.Errorf("a colliding list converted to %v", got)
 	}
 	for _, part := range [][]string{last.Names, last.Verbs} {
 		if got, want := c.strList(part), c.buildStrList(part); got == c.strList(targets) || got.Value.Compare(want.Value) != 0 {
 			t.Errorf("a view %v of a shared list converted to %v", part, got)
+		}
+	}
+}
+
+// TestListCacheShared: converters sharing a list cache, running at once,
+// convert a list once and hand out that one term.
+func TestListCacheShared(t *testing.T) {
+	lists := make([][]string, 50)
+	for i := range lists {
+		for j := range 5 + i {
+			lists[i] = append(lists[i], fmt.Sprintf("ServiceAccount:ns-%d/sa-%d", i, j))
+		}
+	}
+	lc := newListCache()
+	got := make([][]*ast.Term, 4)
+	var wg sync.WaitGroup
+	for w := range got {
+		wg.Go(func() {
+			c := newConverterSharing(lc)
+			for _, xs := range lists {
+				got[w] = append(got[w], c.strList(slices.Clone(xs)))
+			}
+		})
+	}
+	wg.Wait()
+	for i, xs := range lists {
+		want := newConverter().buildStrList(xs)
+		for w := range got {
+			if got[w][i] != got[0][i] {
+				t.Fatalf("list %d: converter %d got a term of its own", i, w)
+			}
+			if got[w][i].Value.Compare(want.Value) != 0 {
+				t.Fatalf("list %d converted to %v", i, got[w][i])
+			}
 		}
 	}
 }
