@@ -14,7 +14,6 @@
 # custom:
 #   id: KA-RBAC-010
 #   severity: low
-#   per_subject: true
 #   remediation: >-
 #     Remove the ineffective rule or binding, or, if the access is really
 #     needed, write it as the kubelet checks it (a ClusterRoleBinding, the
@@ -79,9 +78,15 @@ findings contains f if {
 	}
 }
 
-# The RoleBinding items of every subject, each once: a binding's subjects all
-# carry the same items, so the findings are built once per binding and rule.
-_rolebinding_items := {i | some s in lib.with_ineffective; some i in s.ineffective; i.reason == _rolebinding}
+# The RoleBinding items of every binding that has subjects (each subject
+# carries the same items), so the findings are built once per binding and
+# rule without looking at the subjects.
+_rolebinding_items := {i |
+	some b in input.bindings
+	count(lib.list(b.subjects)) > 0
+	some i in lib.list(b.ineffective)
+	i.reason == _rolebinding
+}
 
 # list/watch through resources '*' is a generic read rule, not a node grant.
 _wildcard_read(i) if {

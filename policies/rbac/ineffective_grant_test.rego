@@ -29,15 +29,33 @@ test_look_alikes_of_one_rule_are_one_finding if {
 	f.evidence.resources == "nodes/metrics,nodes/proxy"
 }
 
+_rb_binding(subjects) := object.union(fx.rb("team", "read-nodes"), {
+	"roleRef": fx.cr("node-reader"), "roleFound": true, "builtin": false, "subjects": subjects,
+	"ineffective": [_ineff("rolebinding-cannot-grant-nodes", "nodes/proxy", ["get"], _rb_path)],
+})
+
+_rb_path := fx.path(fx.rb("team", "read-nodes"), fx.cr("node-reader"), 0, fx.rule(["nodes/proxy"], ["get"]))
+
 test_rolebinding_reported_once_for_many_subjects if {
-	p := fx.path(fx.rb("team", "read-nodes"), fx.cr("node-reader"), 0, fx.rule(["nodes/proxy"], ["get"]))
-	i := _ineff("rolebinding-cannot-grant-nodes", "nodes/proxy", ["get"], p)
-	subjects := [fx.extend(fx.user(n), {"ineffective": [i]}) | some n in ["a", "b", "c"]]
-	fs := rule.findings with input as fx.subjects_doc(subjects)
+	fs := rule.findings with input as fx.doc([], [], [_rb_binding(["User:a", "User:b", "User:c"])])
 	count(fs) == 1
 	some f in fs
 	f.resource == {"kind": "RoleBinding", "namespace": "team", "name": "read-nodes"}
 	not "subject" in object.keys(f)
+	f.evidence.reason == "rolebinding-cannot-grant-nodes"
+}
+
+# A RoleBinding whose subjects all failed to match anyone hands nothing to
+# anyone: no finding (the bad subjects are scan errors).
+test_negative_rolebinding_without_subjects if {
+	count(rule.findings) == 0 with input as fx.doc([], [], [_rb_binding([])])
+}
+
+# Subjects' copies of the items are not read: the binding is the source.
+test_negative_rolebinding_items_only_on_subjects if {
+	i := _ineff("rolebinding-cannot-grant-nodes", "nodes/proxy", ["get"], _rb_path)
+	subjects := [fx.extend(fx.user(n), {"ineffective": [i]}) | some n in ["a", "b"]]
+	count(rule.findings) == 0 with input as fx.subjects_doc(subjects)
 }
 
 test_negative_wildcard_list_watch_and_missing_role if {

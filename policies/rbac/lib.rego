@@ -4,8 +4,9 @@
 package kubelet_audit.rbac.lib
 
 # Subjects with effective node grants / escalation paths / ineffective
-# grants. Complete rules are evaluated once per query, so every rule walks
-# only these (a few percent of a large cluster) instead of all subjects.
+# grants. Complete rules are evaluated once per query (only when a rule
+# refers to them), so every rule walks only these (a few percent of a large
+# cluster) instead of all subjects.
 # `xs[0]` is undefined for an empty list and for null (a nil Go slice), so
 # the filters cost no function call per subject.
 granted := [s | some s in input.subjects; s.grants[0]]

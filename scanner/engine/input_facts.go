@@ -604,11 +604,12 @@ func (c *converter) roleGrant(g *facts.RoleGrant) *ast.Term {
 }
 
 func (c *converter) binding(b *facts.Binding) *ast.Term {
-	var buf [9][2]*ast.Term
+	var buf [10][2]*ast.Term
 	p := append(c.refPairs(buf[:0], &b.Ref),
 		[2]*ast.Term{kRoleRef, c.ref(&b.RoleRef)},
 		[2]*ast.Term{kRoleFound, boolTerm(b.RoleFound)},
 		[2]*ast.Term{kBuiltin, boolTerm(b.Builtin)},
-		[2]*ast.Term{kSubjects, c.strList(b.Subjects)})
+		[2]*ast.Term{kSubjects, c.strList(b.Subjects)},
+		[2]*ast.Term{kIneffective, list(b.Ineffective, c.ineffective)})
 	return obj(p)
 }

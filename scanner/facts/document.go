@@ -72,7 +72,8 @@ type Verification struct {
 // PolicyView returns the document the policies are evaluated on: the same
 // facts without the entries no rule can act on — subjects with no node
 // grant, ineffective grant or escalation, roles that carry no node access,
-// look-alike, aggregation or drift, and bindings whose role exists. On large
+// look-alike, aggregation or drift, and bindings whose role exists and that
+// do not bind node permissions through a RoleBinding. On large
 // clusters that is most of the document, and handing it to Rego only costs
 // conversion time and memory. The full document still feeds reports and
 // who-can. README "Policy input schema" documents this.
@@ -84,7 +85,9 @@ func (d *Document) PolicyView() *Document {
 	v.Roles = filter(d.Roles, func(r *Role) bool {
 		return len(r.NodeAccess) > 0 || len(r.Ineffective) > 0 || len(r.AggregatesInto) > 0 || len(r.AggregationDrift) > 0
 	})
-	v.Bindings = filter(d.Bindings, func(b *Binding) bool { return !b.RoleFound })
+	v.Bindings = filter(d.Bindings, func(b *Binding) bool {
+		return !b.RoleFound || b.HasIneffective(IneffectiveRoleBinding)
+	})
 	return &v
 }
 

@@ -274,4 +274,18 @@ type Binding struct {
 	// Builtin marks bootstrap bindings (cluster-admin -> system:masters, ...).
 	Builtin  bool     `json:"builtin"`
 	Subjects []string `json:"subjects"`
+	// Ineffective are the node grants this binding hands its subjects that
+	// reach nothing (each subject carries the same items): a RoleBinding of
+	// node permissions, look-alike rules of the role, a missing role.
+	Ineffective []Ineffective `json:"ineffective"`
+}
+
+// HasIneffective reports whether b carries an ineffective grant for reason.
+func (b *Binding) HasIneffective(reason string) bool {
+	for i := range b.Ineffective {
+		if b.Ineffective[i].Reason == reason {
+			return true
+		}
+	}
+	return false
 }

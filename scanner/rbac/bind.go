@@ -77,7 +77,9 @@ func (r *resolver) bindRole(in bindingIn, slot int32) bindItem {
 		Builtin: in.builtin || isBootstrapBinding(in.ns, in.name, in.roleRef.Name),
 	}
 	r.bindRoles[slot] = n
-	return bindItem{slot: slot, ns: in.ns, subjects: in.subjects, g: r.bindingGrants(ref, n, roleFact)}
+	g := r.bindingGrants(ref, n, roleFact)
+	r.bindings[slot].Ineffective = g.ineffective // shared with its subjects
+	return bindItem{slot: slot, ns: in.ns, subjects: in.subjects, g: g}
 }
 
 // bindSubjects gives each subject of a binding what the binding grants,

@@ -204,7 +204,11 @@ func TestBindings(t *testing.T) {
 				t.Errorf("detail = %+v, want %q", s.Ineffective, tt.detail)
 			}
 			if len(res.Bindings) != 1 || res.Bindings[0].RoleFound != tt.roleFound {
-				t.Errorf("bindings = %+v, want one with RoleFound=%v", res.Bindings, tt.roleFound)
+				t.Fatalf("bindings = %+v, want one with RoleFound=%v", res.Bindings, tt.roleFound)
+			}
+			// The binding carries the same ineffective grants it hands out.
+			if got, want := ineffective(res.Bindings[0].Ineffective), ineffective(s.Ineffective); !eq(got, want) {
+				t.Errorf("binding ineffective = %v, want its subject's %v", got, want)
 			}
 		})
 	}
