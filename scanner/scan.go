@@ -113,10 +113,13 @@ func Scan(ctx context.Context, opts Options) (*finding.Report, error) {
 	// collection waits until the heap doubles the size it had while they
 	// were live, and the evaluation's allocations fill that room.
 	runtime.GC()
-	found, err := opts.Engine.Evaluate(ctx, view)
+	found, err := opts.Engine.EvaluateReleasing(ctx, view)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}
+	// Likewise the evaluation's Rego values: collect them before the
+	// reports are rendered.
+	runtime.GC()
 	s.timed("evaluate", start)
 	start = time.Now()
 	r := s.report(found)

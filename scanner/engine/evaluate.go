@@ -36,15 +36,17 @@ type Result struct {
 // a deterministic order: Rego's set order, or for a document evaluated in
 // parts (see EvaluateResults) each part's set order, part after part.
 func (e *Engine) Evaluate(ctx context.Context, doc *facts.Document) ([]finding.Finding, error) {
-	rs, err := e.EvaluateResults(ctx, doc)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]finding.Finding, len(rs))
-	for i, r := range rs {
-		out[i] = r.Finding
-	}
-	return out, nil
+	perRule, err := e.evaluate(ctx, doc, false)
+	return collect(perRule, err, findingOf)
+}
+
+// EvaluateReleasing is Evaluate that clears doc.Subjects' entries as soon
+// as they are converted to Rego values, so their facts (on a large cluster
+// most of the heap) can be collected during the evaluation. doc must not
+// be used afterwards.
+func (e *Engine) EvaluateReleasing(ctx context.Context, doc *facts.Document) ([]finding.Finding, error) {
+	perRule, err := e.evaluate(ctx, doc, true)
+	return collect(perRule, err, findingOf)
 }
 
 // EvaluateResults is Evaluate that also returns each finding's raw key.
@@ -52,28 +54,47 @@ func (e *Engine) Evaluate(ctx context.Context, doc *facts.Document) ([]finding.F
 // and Options.Parallelism); the findings are the same as from one
 // evaluation, equal ones kept once.
 func (e *Engine) EvaluateResults(ctx context.Context, doc *facts.Document) ([]Result, error) {
+	perRule, err := e.evaluate(ctx, doc, false)
+	return collect(perRule, err, func(r *Result) Result { return *r })
+}
+
+func findingOf(r *Result) finding.Finding { return r.Finding }
+
+// collect copies each rule's results, in rule order, into one slice.
+func collect[T any](perRule [][]*Result, err error, conv func(*Result) T) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, rs := range perRule {
+		n += len(rs)
+	}
+	out := make([]T, 0, n)
+	for _, rs := range perRule {
+		for _, r := range rs {
+			out = append(out, conv(r))
+		}
+	}
+	return out, nil
+}
+
+// evaluate returns each enabled rule's results; release clears
+// doc.Subjects' entries once converted (EvaluateReleasing).
+func (e *Engine) evaluate(ctx context.Context, doc *facts.Document, release bool) ([][]*Result, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("evaluate policies: nil facts document")
 	}
-	var perRule []ruleResults
+	var perRule [][]*Result
 	var err error
 	if n := e.parts(len(doc.Subjects)); n > 1 {
-		perRule, err = e.evaluateSplit(ctx, doc, n)
+		perRule, err = e.evaluateSplit(ctx, doc, n, release)
 	} else {
 		perRule, err = e.evaluateWhole(ctx, doc)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}
-	n := 0
-	for _, r := range perRule {
-		n += len(r.results)
-	}
-	out := make([]Result, 0, n)
-	for _, r := range perRule {
-		out = append(out, r.results...)
-	}
-	return out, nil
+	return perRule, nil
 }
 
 // partSubjects is the most subjects one part holds. Parts bound the memory
@@ -97,12 +118,29 @@ type ruleResults struct {
 }
 
 // evaluateWhole runs every rule in one query over the whole document.
-func (e *Engine) evaluateWhole(ctx context.Context, doc *facts.Document) ([]ruleResults, error) {
+func (e *Engine) evaluateWhole(ctx context.Context, doc *facts.Document) ([][]*Result, error) {
 	input, err := InputValue(doc)
 	if err != nil {
 		return nil, err
 	}
-	return e.run(ctx, e.query, input, e.rules)
+	rs, err := e.run(ctx, e.query, input, e.rules)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]*Result, len(rs))
+	for i := range rs {
+		out[i] = rs[i].pointers()
+	}
+	return out, nil
+}
+
+// pointers lists the addresses of r's results.
+func (r *ruleResults) pointers() []*Result {
+	out := make([]*Result, len(r.results))
+	for i := range r.results {
+		out[i] = &r.results[i]
+	}
+	return out
 }
 
 // evaluateSplit runs the per-subject rules on n parts of the subjects, at
@@ -110,7 +148,7 @@ func (e *Engine) evaluateWhole(ctx context.Context, doc *facts.Document) ([]rule
 // evaluation and dropped after it, and the other rules once on the whole
 // input, concurrently; each per-subject rule's parts are merged back into
 // one sorted set.
-func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int) ([]ruleResults, error) {
+func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, release bool) ([][]*Result, error) {
 	sq := e.split
 	lists := newListCache()
 	members, err := newConverterSharing(lists).members(doc)
@@ -127,6 +165,11 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int) 
 			per := pick(e.rules, sq.perSubject)
 			for p := range jobs {
 				input := members.with(convertSubjects(doc.Subjects, byPart[p], lists)).Value
+				if release {
+					for _, j := range byPart[p] {
+						doc.Subjects[j] = facts.Subject{}
+					}
+				}
 				partOut[p], errs[p] = e.run(ctx, sq.perSubjectQuery, input, per)
 			}
 		})
@@ -151,16 +194,16 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int) 
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	out := make([]ruleResults, len(e.rules))
+	out := make([][]*Result, len(e.rules))
 	for j, i := range sq.perSubject {
-		parts := make([]ruleResults, n)
+		parts := make([]*ruleResults, n)
 		for p := range n {
-			parts[p] = partOut[p][j]
+			parts[p] = &partOut[p][j]
 		}
 		out[i] = mergeResults(parts)
 	}
 	for j, i := range sq.whole {
-		out[i] = wholeOut[j]
+		out[i] = wholeOut[j].pointers()
 	}
 	return out, nil
 }
@@ -208,22 +251,22 @@ func (e *Engine) run(ctx context.Context, q rego.PreparedEvalQuery, input ast.Va
 // subjects (e.g. about a role) comes from every part. The order differs
 // from one evaluation's set order only among findings that finding.Sort
 // does not tell apart, and is as deterministic: parts do not depend on the
-// number of CPUs.
-func mergeResults(parts []ruleResults) ruleResults {
+// number of CPUs. The results stay where the parts hold them.
+func mergeResults(parts []*ruleResults) []*Result {
 	n := 0
 	for _, p := range parts {
 		n += len(p.results)
 	}
-	out := ruleResults{hashes: make([]int, 0, n), results: make([]Result, 0, n)}
-	seen := make(map[int][]int, n) // term hash -> indices in out
+	out := make([]*Result, 0, n)
+	seen := make(map[int][]*Result, n) // term hash -> kept results
 	for _, p := range parts {
 		for i, h := range p.hashes {
 			r := &p.results[i]
-			if slices.ContainsFunc(seen[h], func(j int) bool { return sameResult(&out.results[j], r) }) {
+			if slices.ContainsFunc(seen[h], func(o *Result) bool { return sameResult(o, r) }) {
 				continue
 			}
-			seen[h] = append(seen[h], len(out.results))
-			out.hashes, out.results = append(out.hashes, h), append(out.results, *r)
+			seen[h] = append(seen[h], r)
+			out = append(out, r)
 		}
 	}
 	return out
@@ -317,7 +360,8 @@ func convertFinding(r finding.Rule, raw ast.Value) (Result, error) {
 	}
 	f := finding.Finding{
 		RuleID: r.ID, Severity: r.Severity, Title: r.Title,
-		Remediation: r.Remediation, References: append([]string(nil), r.References...),
+		// Findings share their rule's references (clipped: an append copies).
+		Remediation: r.Remediation, References: slices.Clip(r.References),
 		Status: finding.StatusOpen,
 	}
 	var err error

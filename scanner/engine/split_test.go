@@ -284,3 +284,30 @@ func mustParse(t *testing.T, dir string) map[string]*ast.Module {
 	}
 	return mods
 }
+
+// TestEvaluateReleasing: the releasing evaluation finds what Evaluate does
+// and leaves the document's subjects cleared.
+func TestEvaluateReleasing(t *testing.T) {
+	view := corpusView(t, "S")
+	withPartSize(t, 10)
+	e, err := Load(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := e.Evaluate(context.Background(), view)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.EvaluateReleasing(context.Background(), view)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) == 0 || !reflect.DeepEqual(got, want) {
+		t.Errorf("releasing evaluation: %d findings, want the %d of Evaluate", len(got), len(want))
+	}
+	for i, s := range view.Subjects {
+		if s.ID != "" || s.Grants != nil || s.Escalations != nil {
+			t.Fatalf("subject %d not released: %s", i, s.ID)
+		}
+	}
+}
