@@ -46,7 +46,7 @@ findings contains f if {
 		"evidence": {
 			"kinds": concat(",", kinds),
 			"permissions": concat("; ", g.permissions),
-			"targets": _capped(g.targets),
+			"targets": _capped(id, g),
 		},
 		"key": lib.path_key(p),
 	}
@@ -68,9 +68,16 @@ _group(s, k) := {
 	"kinds": sort({x.kind | some x in same}),
 	"permissions": sort({sprintf("%s %s", [concat(",", lib.list(x.verbs)), x.resource]) | some x in same}),
 	"details": sort({x.detail | some x in same}),
-	"targets": sort({t | some x in same; some t in lib.list(x.targets)}),
+	"targets": sort({t | some x in same; some t in lib.list(x.targets); not _holder(x, t, s.id)}),
 } if {
 	same := [x | some x in s.escalations; lib.grant_key(x.path) == k]
+}
+
+# _holder: t is the holder's own ID, which x's list includes but does not
+# count as a target (holderInTargets).
+_holder(x, t, id) if {
+	x.holderInTargets == true
+	t == id
 }
 
 _exec_everywhere(s) if {
@@ -83,11 +90,24 @@ _exec_everywhere(s) if {
 # creator in a large cluster reaches thousands of ServiceAccounts, and
 # listing every one in every finding made reports grow with creators times
 # targets (hundreds of MB at 20,000 roles, docs/benchmarks.md).
+# The resolver shares one target list between all holders, so the list
+# of g may include the holder id (g.holderInTargets): it is left out by
+# looking at the first _max_targets + 1 entries only, never by copying.
 _max_targets := 10
 
-_capped(ts) := concat(", ", ts) if {
-	count(ts) <= _max_targets
-} else := sprintf("%s and %d more", [concat(", ", array.slice(ts, 0, _max_targets)), count(ts) - _max_targets])
+_capped(id, g) := _capped_text(_shown(id, g), _target_count(g))
+
+_capped_text(shown, n) := concat(", ", shown) if {
+	n <= _max_targets
+} else := sprintf("%s and %d more", [concat(", ", shown), n - _max_targets])
+
+_shown(id, g) := array.slice([t | some t in array.slice(g.targets, 0, _max_targets + 1); t != id], 0, _max_targets) if {
+	g.holderInTargets == true
+} else := array.slice(g.targets, 0, _max_targets)
+
+_target_count(g) := count(g.targets) - 1 if {
+	g.holderInTargets == true
+} else := count(g.targets)
 
 _how_text(kind) := _how[kind]
 

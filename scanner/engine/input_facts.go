@@ -545,8 +545,12 @@ func (c *converter) ineffective(i *facts.Ineffective) *ast.Term {
 	})
 }
 
+// kHolderIn is the key of Escalation(Path).HolderInTargets, present only
+// when true (omitempty).
+var kHolderIn = ast.StringTerm("holderInTargets")
+
 func (c *converter) escalation(e *facts.Escalation) *ast.Term {
-	var buf [8][2]*ast.Term
+	var buf [9][2]*ast.Term
 	p := append(buf[:0],
 		[2]*ast.Term{kKind, c.str(e.Kind)},
 		[2]*ast.Term{kVerbs, c.strList(e.Verbs)},
@@ -555,21 +559,28 @@ func (c *converter) escalation(e *facts.Escalation) *ast.Term {
 	if e.Namespace != "" {
 		p = append(p, [2]*ast.Term{kNamespace, c.str(e.Namespace)})
 	}
+	p = append(p, [2]*ast.Term{kTargets, c.strList(e.Targets)})
+	if e.HolderInTargets {
+		p = append(p, [2]*ast.Term{kHolderIn, boolTerm(true)})
+	}
 	p = append(p,
-		[2]*ast.Term{kTargets, c.strList(e.Targets)},
 		[2]*ast.Term{kDetail, c.str(e.Detail)},
 		[2]*ast.Term{kPath, c.path(&e.Path)})
 	return obj(p)
 }
 
 func (c *converter) escalationPath(e *facts.EscalationPath) *ast.Term {
-	return obj([][2]*ast.Term{
-		{kPath, c.path(&e.Path)},
-		{kKinds, c.strList(e.Kinds)},
-		{kPerms, c.strList(e.Permissions)},
-		{kDetails, c.strList(e.Details)},
-		{kTargets, c.strList(e.Targets)},
-	})
+	var buf [6][2]*ast.Term
+	p := append(buf[:0],
+		[2]*ast.Term{kPath, c.path(&e.Path)},
+		[2]*ast.Term{kKinds, c.strList(e.Kinds)},
+		[2]*ast.Term{kPerms, c.strList(e.Permissions)},
+		[2]*ast.Term{kDetails, c.strList(e.Details)},
+		[2]*ast.Term{kTargets, c.strList(e.Targets)})
+	if e.HolderInTargets {
+		p = append(p, [2]*ast.Term{kHolderIn, boolTerm(true)})
+	}
+	return obj(p)
 }
 
 func (c *converter) role(r *facts.Role) *ast.Term {

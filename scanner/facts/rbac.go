@@ -153,52 +153,172 @@ type Escalation struct {
 	// Namespace is set when the permission comes from a RoleBinding.
 	Namespace string `json:"namespace,omitempty"`
 	// Targets are subject IDs with node access this path reaches (for pods
-	// and tokens: ServiceAccounts in reach; for impersonation: subjects).
+	// and tokens: ServiceAccounts in reach; for impersonation: subjects),
+	// sorted. The resolver hands one list to every holder that reaches it,
+	// so it may include the holder itself: see HolderInTargets.
 	Targets []string `json:"targets"`
-	Detail  string   `json:"detail"`
-	Path    Path     `json:"path"`
+	// HolderInTargets is true when Targets includes the holder's own ID,
+	// which is not a target (no one escalates to itself): the targets are
+	// Targets less the holder. Omitted when false.
+	HolderInTargets bool   `json:"holderInTargets,omitempty"`
+	Detail          string `json:"detail"`
+	Path            Path   `json:"path"`
+}
+
+// TargetCount is the number of e's targets: Targets less the holder.
+func (e *Escalation) TargetCount() int {
+	if e.HolderInTargets {
+		return len(e.Targets) - 1
+	}
+	return len(e.Targets)
 }
 
 // EscalationPath is the escalations of one subject through one path.
 type EscalationPath struct {
 	Path Path `json:"path"`
 	// Kinds, Permissions ("verbs resource"), Details and Targets are the
-	// sorted, distinct values of the path's escalations.
+	// sorted, distinct values of the path's escalations. Targets is the
+	// union of their lists (one escalation's list itself when they share
+	// one), so it may include the holder: see HolderInTargets.
 	Kinds       []string `json:"kinds"`
 	Permissions []string `json:"permissions"`
 	Details     []string `json:"details"`
 	Targets     []string `json:"targets"`
+	// HolderInTargets is true when Targets includes the holder's own ID
+	// and no escalation of the path counts it as a target: the targets
+	// are Targets less the holder. Omitted when false.
+	HolderInTargets bool `json:"holderInTargets,omitempty"`
 }
 
-// GroupEscalations groups escalations by path key (Path.Key, else Path.Text).
-func GroupEscalations(es []Escalation) []EscalationPath {
+// GroupEscalations groups the escalations of subject holder by path key
+// (Path.Key, else Path.Text).
+func GroupEscalations(holder string, es []Escalation) []EscalationPath {
 	out := []EscalationPath{}
 	index := map[string]int{}
-	for _, e := range es {
-		key := e.Path.Key
-		if key == "" {
-			key = e.Path.Text
-		}
-		i, ok := index[key]
+	var groups []pathTargets
+	for i := range es {
+		e := &es[i]
+		key := pathKeyOf(&e.Path)
+		j, ok := index[key]
 		if !ok {
-			i = len(out)
-			index[key] = i
-			// The first escalation's targets are shared, not copied: the
-			// resolver hands one sorted list to many escalations.
-			out = append(out, EscalationPath{Path: e.Path, Targets: e.Targets})
-		} else {
-			out[i].Targets = append(slices.Clip(out[i].Targets), e.Targets...)
+			j = len(out)
+			index[key] = j
+			out = append(out, EscalationPath{Path: e.Path})
+			groups = append(groups, pathTargets{})
 		}
-		g := &out[i]
+		groups[j].add(holder, e)
+		g := &out[j]
 		g.Kinds = append(g.Kinds, e.Kind)
 		g.Permissions = append(g.Permissions, strings.Join(e.Verbs, ",")+" "+e.Resource)
 		g.Details = append(g.Details, e.Detail)
 	}
-	for i := range out {
-		g := &out[i]
-		g.Kinds, g.Permissions, g.Details, g.Targets = sortedSet(g.Kinds), sortedSet(g.Permissions), sortedSet(g.Details), sortedSet(g.Targets)
+	for j := range out {
+		g := &out[j]
+		g.Kinds, g.Permissions, g.Details = sortedSet(g.Kinds), sortedSet(g.Permissions), sortedSet(g.Details)
+		g.Targets = union(groups[j].lists)
+		g.HolderInTargets = groups[j].holderIn()
 	}
 	return out
+}
+
+// HolderInTargets is the HolderInTargets of the path of es, escalations
+// of holder that share one path.
+func HolderInTargets(holder string, es []Escalation) bool {
+	var t pathTargets
+	for i := range es {
+		t.flag(holder, &es[i])
+	}
+	return t.holderIn()
+}
+
+// pathTargets collects the target lists of one path's escalations.
+type pathTargets struct {
+	lists [][]string // distinct lists (by array)
+	// flagged: an escalation leaves the holder out of its list; counted:
+	// one counts it as a target.
+	flagged, counted bool
+}
+
+func (t *pathTargets) add(holder string, e *Escalation) {
+	t.flag(holder, e)
+	if len(e.Targets) == 0 {
+		return
+	}
+	for _, l := range t.lists {
+		if len(l) == len(e.Targets) && &l[0] == &e.Targets[0] {
+			return
+		}
+	}
+	t.lists = append(t.lists, e.Targets)
+}
+
+func (t *pathTargets) flag(holder string, e *Escalation) {
+	if e.HolderInTargets {
+		t.flagged = true
+	} else if !t.counted && holder != "" {
+		_, t.counted = slices.BinarySearch(e.Targets, holder)
+	}
+}
+
+// holderIn reports whether the union of the lists includes the holder
+// without it being a target.
+func (t *pathTargets) holderIn() bool { return t.flagged && !t.counted }
+
+func pathKeyOf(p *Path) string {
+	if p.Key != "" {
+		return p.Key
+	}
+	return p.Text
+}
+
+// union returns the sorted, distinct IDs of ls: a list itself (shared,
+// not copied) when it already holds all of them.
+func union(ls [][]string) []string {
+	switch len(ls) {
+	case 0:
+		return []string{}
+	case 1:
+		return sortedSet(ls[0])
+	}
+	longest := ls[0]
+	for _, l := range ls[1:] {
+		if len(l) > len(longest) {
+			longest = l
+		}
+	}
+	if isSet(longest) && !slices.ContainsFunc(ls, func(l []string) bool { return !subset(l, longest) }) {
+		return longest
+	}
+	var all []string
+	for _, l := range ls {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
+// isSet reports whether xs is sorted without duplicates.
+func isSet(xs []string) bool { return slices.IsSorted(xs) && !hasAdjacentDup(xs) }
+
+// subset reports whether every ID of l is in the sorted, distinct set,
+// walking both in order when l is sorted.
+func subset(l, set []string) bool {
+	if len(l) > len(set) {
+		return false
+	}
+	if !slices.IsSorted(l) {
+		return !slices.ContainsFunc(l, func(x string) bool { _, ok := slices.BinarySearch(set, x); return !ok })
+	}
+	j := 0
+	for _, x := range l {
+		for j < len(set) && set[j] < x {
+			j++
+		}
+		if j == len(set) || set[j] != x {
+			return false
+		}
+	}
+	return true
 }
 
 // sortedSet returns xs sorted without duplicates ([] for nil); xs itself
@@ -207,7 +327,7 @@ func sortedSet(xs []string) []string {
 	if xs == nil {
 		return []string{}
 	}
-	if slices.IsSorted(xs) && !hasAdjacentDup(xs) {
+	if isSet(xs) {
 		return xs
 	}
 	ys := slices.Clone(xs)

@@ -14,7 +14,7 @@ func TestGroupEscalations(t *testing.T) {
 		{Kind: EscalationBind, Verbs: []string{"bind"}, Resource: "clusterroles", Detail: "d1", Path: p2},
 		{Kind: EscalationPods, Verbs: []string{"create"}, Resource: "pods", Targets: []string{"ServiceAccount:a/x", "ServiceAccount:c/z"}, Detail: "d3", Path: p1},
 	}
-	got := GroupEscalations(es)
+	got := GroupEscalations("User:ci", es)
 	want := []EscalationPath{
 		{Path: p1, Kinds: []string{EscalationPods, EscalationBindings}, Permissions: []string{"create pods", "create rolebindings"},
 			Details: []string{"d2", "d3"}, Targets: []string{"ServiceAccount:a/x", "ServiceAccount:b/y", "ServiceAccount:c/z"}},
@@ -26,7 +26,59 @@ func TestGroupEscalations(t *testing.T) {
 	if !reflect.DeepEqual(shared, []string{"ServiceAccount:a/x", "ServiceAccount:b/y"}) {
 		t.Fatalf("shared target list was modified: %v", shared)
 	}
-	if g := GroupEscalations(nil); g == nil || len(g) != 0 {
+	if g := GroupEscalations("", nil); g == nil || len(g) != 0 {
 		t.Fatalf("GroupEscalations(nil) = %#v, want empty non-nil", g)
+	}
+}
+
+// TestGroupEscalationsHolder: a path's targets are its escalations' lists
+// merged, one list shared as is; the holder flag survives only when no
+// escalation counts the holder as a target.
+func TestGroupEscalationsHolder(t *testing.T) {
+	const me = "ServiceAccount:a/me"
+	list := []string{"ServiceAccount:a/me", "ServiceAccount:a/x", "ServiceAccount:b/y"}
+	sub := []string{"ServiceAccount:a/me", "ServiceAccount:a/x"}
+	other := []string{"ServiceAccount:a/me", "ServiceAccount:c/z"}
+	p := Path{Key: "RoleBinding a/ci|ClusterRole/edit#0"}
+	esc := func(kind string, targets []string, holderIn bool) Escalation {
+		return Escalation{Kind: kind, Resource: kind, Targets: targets, HolderInTargets: holderIn, Path: p}
+	}
+	tests := []struct {
+		name     string
+		es       []Escalation
+		want     []string
+		holderIn bool
+		shared   bool // the path's list is list itself
+	}{
+		{"one list", []Escalation{esc(EscalationPods, list, true), esc(EscalationToken, list, true)}, list, true, true},
+		{"subset of one list", []Escalation{esc(EscalationPods, list, true), esc(EscalationToken, sub, true)}, list, true, true},
+		{"holder counted by another", []Escalation{esc(EscalationPods, list, true), esc(EscalationBindings, list, false)}, list, false, true},
+		{"no flag", []Escalation{esc(EscalationPods, list[1:], false)}, list[1:], false, false},
+		{"union", []Escalation{esc(EscalationPods, list, true), esc(EscalationToken, other, true)},
+			[]string{"ServiceAccount:a/me", "ServiceAccount:a/x", "ServiceAccount:b/y", "ServiceAccount:c/z"}, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := GroupEscalations(me, tt.es)
+			if len(got) != 1 || !reflect.DeepEqual(got[0].Targets, tt.want) || got[0].HolderInTargets != tt.holderIn {
+				t.Fatalf("GroupEscalations = %+v, want targets %v holderInTargets %v", got, tt.want, tt.holderIn)
+			}
+			if shared := &got[0].Targets[0] == &list[0]; shared != tt.shared {
+				t.Errorf("targets share the escalation's list: %v, want %v", shared, tt.shared)
+			}
+			if h := HolderInTargets(me, tt.es); h != tt.holderIn {
+				t.Errorf("HolderInTargets = %v, want %v", h, tt.holderIn)
+			}
+		})
+	}
+}
+
+func TestTargetCount(t *testing.T) {
+	l := []string{"A", "B", "C"}
+	if n := (&Escalation{Targets: l, HolderInTargets: true}).TargetCount(); n != 2 {
+		t.Errorf("holder in list: TargetCount = %d, want 2", n)
+	}
+	if n := (&Escalation{Targets: l}).TargetCount(); n != 3 {
+		t.Errorf("holder not in list: TargetCount = %d, want 3", n)
 	}
 }

@@ -164,7 +164,7 @@ func (p *heldPerm) needs() heldMask {
 
 // permRule is the escalation permissions of one role rule as bindings of
 // one kind in one namespace hold them. What they yield depends only on the
-// subject (left out of its own targets when it has node access) and on the
+// subject (flagged in its own target lists when it has node access) and on the
 // completing permissions it holds, not on the binding: for subjects without
 // node access the result is computed once per relevant mask and shared by
 // every binding to the role (the engine's input converter then also
@@ -316,14 +316,16 @@ func (ge *groupEscalations) reaches(id string) bool {
 }
 
 // holderEscalations computes pr's escalations for id, one of the targets
-// of the shared ones t. id only drops out of some target lists; when no
-// escalation is lost with it, the group is t's with the new details and
-// its targets less id unless a list kept it, which spares merging and
-// sorting the long target lists again.
+// of the shared ones t. Its escalations keep t's target lists, with id
+// flagged in them (facts.Escalation.HolderInTargets), and their details
+// name targets without id; an escalation whose only target is id is
+// lost. When none is lost, the group is t's with the new details, its
+// target list and the holder's flag, which spares merging the long
+// target lists again.
 func (r *resolver) holderEscalations(pr *permRule, t *groupEscalations, id string, key heldMask, h *nodeHolders) *groupEscalations {
 	ge := &groupEscalations{escs: r.escalationsOf(pr, id, key, h)}
 	if len(ge.escs) != len(t.escs) {
-		ge.group()
+		ge.group(id)
 		return ge
 	}
 	details := make([]string, len(ge.escs))
@@ -331,13 +333,10 @@ func (r *resolver) holderEscalations(pr *permRule, t *groupEscalations, id strin
 		details[i] = ge.escs[i].Detail
 	}
 	slices.Sort(details)
-	targets := t.path.Targets
-	if !ge.reaches(id) {
-		targets = ge.longestTargets(len(targets)-1, func() []string { return without(t.path.Targets, id) })
-	}
 	ge.path = facts.EscalationPath{
 		Kinds: t.path.Kinds, Permissions: t.path.Permissions,
-		Details: slices.Compact(details), Targets: targets,
+		Details: slices.Compact(details), Targets: t.path.Targets,
+		HolderInTargets: facts.HolderInTargets(id, ge.escs),
 	}
 	return ge
 }
@@ -346,7 +345,7 @@ func (r *resolver) holderEscalations(pr *permRule, t *groupEscalations, id strin
 // subject id ("" for a subject without node access), and their grouping.
 func (r *resolver) ruleEscalations(pr *permRule, id string, mask heldMask, h *nodeHolders) *groupEscalations {
 	ge := &groupEscalations{escs: r.escalationsOf(pr, id, mask, h)}
-	ge.group()
+	ge.group(id)
 	return ge
 }
 
@@ -362,22 +361,11 @@ func (r *resolver) escalationsOf(pr *permRule, id string, mask heldMask, h *node
 	return out
 }
 
-// group sets ge.path from ge.escs, which share one path.
-func (ge *groupEscalations) group() {
+// group sets ge.path from ge.escs, holder's escalations on one path.
+func (ge *groupEscalations) group(holder string) {
 	if len(ge.escs) > 0 {
-		ge.path = facts.GroupEscalations(ge.escs)[0]
+		ge.path = facts.GroupEscalations(holder, ge.escs)[0]
 	}
-}
-
-// longestTargets returns the target list of an escalation of ge with n
-// targets, the union of all (each is a subset), or else build().
-func (ge *groupEscalations) longestTargets(n int, build func() []string) []string {
-	for i := range ge.escs {
-		if len(ge.escs[i].Targets) == n {
-			return ge.escs[i].Targets
-		}
-	}
-	return build()
 }
 
 // nodeHolders indexes subjects with node access for escalation targets.
@@ -389,8 +377,6 @@ type nodeHolders struct {
 	groups   []string            // Group IDs, sorted
 	pods     map[string][]string // podTargets cache by namespace
 	seen     map[string]bool
-	woID     string         // the subject wo holds copies for
-	wo       []withoutEntry // without's copies for woID
 }
 
 func indexHolders(subjects *subjectTable, extra []string) nodeHolders {
@@ -504,8 +490,7 @@ func namedTargets(ids, names []string) []string {
 }
 
 // escWorker is one goroutine's scratch space for escalations: its own
-// copy of the holder index (without's per-subject copies live in it; the
-// maps are only read) and a parts buffer.
+// copy of the holder index (the maps are only read) and a parts buffer.
 type escWorker struct {
 	h     nodeHolders
 	parts []escPart
@@ -547,9 +532,9 @@ type escPart struct {
 // escalations turns the parts warmEscalations left subject id into
 // escalation facts and groups them by path, as facts.GroupEscalations
 // does: groups in the order their first escalation appears. The parts are
-// the rules' shared escalations; where id is among their targets it gets
-// its own (no one is a target of its own escalation). w may run alongside
-// other workers.
+// the rules' shared escalations; where id is in their target lists it gets
+// its own, flagged there (no one is a target of its own escalation). w may
+// run alongside other workers.
 func (r *resolver) escalations(w *escWorker, id string, warm []escPart) ([]facts.Escalation, []facts.EscalationPath) {
 	h := &w.h
 	parts := w.parts[:0]
@@ -587,7 +572,7 @@ func (r *resolver) escalations(w *escWorker, id string, warm []escPart) ([]facts
 	})
 	if samePaths(parts) {
 		// Two rules with one path (duplicate stored rules): merge them.
-		return out, facts.GroupEscalations(out)
+		return out, facts.GroupEscalations(id, out)
 	}
 	paths := make([]facts.EscalationPath, len(parts))
 	for i, p := range parts {
@@ -662,11 +647,11 @@ func (r *resolver) escalation(id string, p *heldPerm, h *nodeHolders, mask heldM
 	}
 	switch p.kind {
 	case facts.EscalationPods:
-		e.Targets = h.without(h.podTargets(p.namespace), id)
-		e.Detail = fmt.Sprintf("can create %s %s and so run a pod as an identity with node access (%s): its token reaches the kubelet", e.Resource, where, listText(e.Targets))
+		h.setTargets(&e, h.podTargets(p.namespace), id)
+		e.Detail = fmt.Sprintf("can create %s %s and so run a pod as an identity with node access (%s): its token reaches the kubelet", e.Resource, where, targetsText(&e, id))
 	case facts.EscalationToken:
-		e.Targets = h.without(h.saTargets(p.namespace, p.names), id)
-		e.Detail = fmt.Sprintf("can request tokens for ServiceAccounts %s that have node access (%s)", where, listText(e.Targets))
+		h.setTargets(&e, h.saTargets(p.namespace, p.names), id)
+		e.Detail = fmt.Sprintf("can request tokens for ServiceAccounts %s that have node access (%s)", where, targetsText(&e, id))
 	case facts.EscalationImpersonate:
 		return impersonation(id, p, h, e, where)
 	case facts.EscalationBindings:
@@ -682,26 +667,27 @@ func (r *resolver) escalation(id string, p *heldPerm, h *nodeHolders, mask heldM
 		e.Detail += needs(mask&holdsEscalate != 0, "escalate on clusterroles (or to hold nodes/proxy already)")
 		return e, true
 	}
-	return e, len(e.Targets) > 0
+	return e, e.TargetCount() > 0
 }
 
 // impersonation: impersonating users or groups is cluster-scoped; a
 // ServiceAccount can be impersonated where the binding reaches.
 func impersonation(id string, p *heldPerm, h *nodeHolders, e facts.Escalation, where string) (facts.Escalation, bool) {
+	var targets []string
 	switch p.resources[0] {
 	case "users":
-		e.Targets = namedTargets(h.users, p.names)
+		targets = namedTargets(h.users, p.names)
 	case "groups":
-		e.Targets = namedTargets(h.groups, p.names)
+		targets = namedTargets(h.groups, p.names)
 	default:
-		e.Targets = h.saTargets(p.namespace, p.names)
+		targets = h.saTargets(p.namespace, p.names)
 	}
-	e.Targets = h.without(e.Targets, id)
+	h.setTargets(&e, targets, id)
 	switch {
 	case len(p.names) == 0 && p.namespace == "":
 		e.Detail = anyImpersonation[p.resources[0]]
-	case len(e.Targets) > 0:
-		e.Detail = fmt.Sprintf("can impersonate %s %s that have node access (%s)", p.resources[0], where, listText(e.Targets))
+	case e.TargetCount() > 0:
+		e.Detail = fmt.Sprintf("can impersonate %s %s that have node access (%s)", p.resources[0], where, targetsText(&e, id))
 	default:
 		return e, false
 	}
@@ -720,7 +706,7 @@ func bindingsEscalation(p *heldPerm, h *nodeHolders, e facts.Escalation, mask he
 		// A RoleBinding never grants nodes; it can grant pod creation in a
 		// namespace where a ServiceAccount with node access runs.
 		e.Targets = h.podTargets(p.namespace)
-		e.Detail = fmt.Sprintf("can create RoleBindings; they never grant nodes, but binding a role that creates pods (e.g. edit) reaches ServiceAccounts with node access (%s)", listText(e.Targets))
+		e.Detail = fmt.Sprintf("can create RoleBindings; they never grant nodes, but binding a role that creates pods (e.g. edit) reaches ServiceAccounts with node access (%s)", targetsText(&e, ""))
 		e.Detail += needs(mask&holdsBind != 0, "bind on such a role (or to hold its permissions already)")
 		return e, p.namespace == "" && len(e.Targets) > 0
 	}
@@ -755,12 +741,26 @@ func needs(held bool, what string) string {
 	return "; on its own this is not enough: it also needs " + what + ", which it lacks"
 }
 
-// listText names up to three IDs and counts the rest.
-func listText(ids []string) string {
-	if len(ids) <= 3 {
-		return strings.Join(ids, ", ")
+// targetsText names up to three of e's targets (without holder when it is
+// flagged in the list) and counts the rest.
+func targetsText(e *facts.Escalation, holder string) string {
+	var shown [3]string
+	k := 0
+	for _, id := range e.Targets {
+		if k == len(shown) {
+			break
+		}
+		if e.HolderInTargets && id == holder {
+			continue
+		}
+		shown[k] = id
+		k++
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(ids[:3], ", "), len(ids)-3)
+	text := strings.Join(shown[:k], ", ")
+	if n := e.TargetCount(); n > len(shown) {
+		text += fmt.Sprintf(" and %d more", n-len(shown))
+	}
+	return text
 }
 
 func rolesText(names []string) string {
@@ -770,51 +770,16 @@ func rolesText(names []string) string {
 	return "ClusterRoles " + quoteList(names)
 }
 
-// without is without(ids, id), skipping the scan when id holds no node
-// access and so cannot be among the targets (every target is a holder).
-// A holder reaches one target list through several rules: the copies
-// without it are made once per subject and list.
-func (h *nodeHolders) without(ids []string, id string) []string {
-	if !h.seen[id] || len(ids) == 0 {
-		if ids == nil {
-			return []string{}
-		}
-		return ids
+// setTargets gives e the target list ids, shared and never copied: when
+// subject id holds node access and so may be among them (every target is
+// a holder), e is flagged instead of leaving id out.
+func (h *nodeHolders) setTargets(e *facts.Escalation, ids []string, id string) {
+	if ids == nil {
+		ids = []string{}
 	}
-	if h.woID != id {
-		h.woID, h.wo = id, h.wo[:0]
+	e.Targets = ids
+	if h.seen[id] {
+		// Target lists are sorted (podTargets, saTargets, namedTargets).
+		_, e.HolderInTargets = slices.BinarySearch(ids, id)
 	}
-	for _, e := range h.wo {
-		if e.list == &ids[0] && e.n == len(ids) {
-			return e.out
-		}
-	}
-	out := without(ids, id)
-	h.wo = append(h.wo, withoutEntry{list: &ids[0], n: len(ids), out: out})
-	return out
-}
-
-// withoutEntry is a cached without(list, id): the list by identity.
-type withoutEntry struct {
-	list *string
-	n    int
-	out  []string
-}
-
-// without returns the sorted, unique ids less id; ids itself (shared)
-// when it lacks id.
-func without(ids []string, id string) []string {
-	if !slices.Contains(ids, id) {
-		if ids == nil {
-			return []string{}
-		}
-		return ids
-	}
-	out := make([]string, 0, len(ids)-1)
-	for _, x := range ids {
-		if x != id {
-			out = append(out, x)
-		}
-	}
-	return out
 }

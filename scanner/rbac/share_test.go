@@ -2,42 +2,89 @@ package rbac
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kubelet-audit/kubelet-audit/scanner/inventory"
 )
 
-// TestHolderTargetsWithoutItself gives two ServiceAccounts with node
-// access pod creation in every namespace through two rules each: each one's
-// target lists leave it out (and only it), the two rules' lists of one
-// subject are one copy, and a subject without node access keeps the full
-// shared list.
-func TestHolderTargetsWithoutItself(t *testing.T) {
+// TestHolderTargetsShareList gives two ServiceAccounts with node access
+// pod creation in every namespace through two rules each, beside a user
+// without node access and one with it. Every subject's escalations and
+// paths carry the one shared target list (the same array); the two
+// ServiceAccounts, which are in it, are flagged and their details neither
+// name nor count themselves; the users, not in it, are not flagged.
+func TestHolderTargetsShareList(t *testing.T) {
 	inv := &inventory.Inventory{
 		ClusterRoles: []inventory.ClusterRole{
 			newClusterRole("np", newRule("get", "", "nodes/proxy")),
 			newClusterRole("pods", newRule("create", "", "pods"), newRule("create", "apps", "deployments")),
 		},
 		ClusterRoleBindings: []inventory.ClusterRoleBinding{
-			newCRB("np", "np", "ServiceAccount:a/one", "ServiceAccount:b/two", "ServiceAccount:c/three"),
-			newCRB("pods", "pods", "ServiceAccount:a/one", "ServiceAccount:b/two", "User:dev"),
+			newCRB("np", "np", "ServiceAccount:a/one", "ServiceAccount:b/two", "ServiceAccount:c/three", "User:ops"),
+			newCRB("pods", "pods", "ServiceAccount:a/one", "ServiceAccount:b/two", "User:dev", "User:ops"),
 		},
 	}
 	res := resolve(t, inv, Options{NoBuiltins: true})
 	all := []string{"ServiceAccount:a/one", "ServiceAccount:b/two", "ServiceAccount:c/three"}
-	for _, id := range append(all[:2:2], "User:dev") {
-		es := findSubject(res, id).Escalations
-		if len(es) != 2 {
-			t.Fatalf("%s: escalations = %+v, want two", id, es)
+	shared := findSubject(res, "User:dev").Escalations[0].Targets
+	tests := []struct {
+		id       string
+		holderIn bool
+		text     string // the targets the details name
+	}{
+		{"ServiceAccount:a/one", true, "(ServiceAccount:b/two, ServiceAccount:c/three)"},
+		{"ServiceAccount:b/two", true, "(ServiceAccount:a/one, ServiceAccount:c/three)"},
+		{"User:dev", false, "(ServiceAccount:a/one, ServiceAccount:b/two, ServiceAccount:c/three)"},
+		{"User:ops", false, "(ServiceAccount:a/one, ServiceAccount:b/two, ServiceAccount:c/three)"},
+	}
+	for _, tt := range tests {
+		s := findSubject(res, tt.id)
+		es := s.Escalations
+		if len(es) != 2 || len(s.EscalationPaths) != 2 {
+			t.Fatalf("%s: escalations = %+v, paths = %+v, want two each", tt.id, es, s.EscalationPaths)
 		}
-		want := slices.DeleteFunc(slices.Clone(all), func(x string) bool { return x == id })
 		for _, e := range es {
-			if !slices.Equal(e.Targets, want) {
-				t.Errorf("%s: %s targets = %v, want %v", id, e.Resource, e.Targets, want)
+			if !slices.Equal(e.Targets, all) || &e.Targets[0] != &shared[0] || e.HolderInTargets != tt.holderIn {
+				t.Errorf("%s: %s targets = %v (shared %v), holderInTargets = %v; want the shared %v, %v",
+					tt.id, e.Resource, e.Targets, &e.Targets[0] == &shared[0], e.HolderInTargets, all, tt.holderIn)
+			}
+			if !strings.Contains(e.Detail, tt.text) {
+				t.Errorf("%s: detail %q does not name %s", tt.id, e.Detail, tt.text)
 			}
 		}
-		if &es[0].Targets[0] != &es[1].Targets[0] {
-			t.Errorf("%s: the two rules' target lists are separate copies", id)
+		for _, p := range s.EscalationPaths {
+			if &p.Targets[0] != &shared[0] || p.HolderInTargets != tt.holderIn {
+				t.Errorf("%s: path targets = %v (shared %v), holderInTargets = %v; want the shared list, %v",
+					tt.id, p.Targets, &p.Targets[0] == &shared[0], p.HolderInTargets, tt.holderIn)
+			}
+		}
+	}
+}
+
+// TestHolderAloneInListHasNoEscalation: an escalation whose list holds
+// only its holder reaches no one and is dropped; with a second target it
+// stays, flagged, and its detail names only that target.
+func TestHolderAloneInListHasNoEscalation(t *testing.T) {
+	for _, others := range [][]string{nil, {"ServiceAccount:mon/other"}} {
+		inv := &inventory.Inventory{
+			ClusterRoles: []inventory.ClusterRole{
+				newClusterRole("np", newRule("get", "", "nodes/proxy")),
+				newClusterRole("pods", newRule("create", "", "pods")),
+			},
+			ClusterRoleBindings: []inventory.ClusterRoleBinding{
+				newCRB("np", "np", append([]string{"ServiceAccount:mon/agent"}, others...)...),
+				newCRB("pods", "pods", "ServiceAccount:mon/agent"),
+			},
+		}
+		res := resolve(t, inv, Options{NoBuiltins: true})
+		es := findSubject(res, "ServiceAccount:mon/agent").Escalations
+		switch {
+		case len(others) == 0 && len(es) != 0:
+			t.Errorf("holder alone in the list: escalations = %+v, want none", es)
+		case len(others) > 0 && (len(es) != 1 || !es[0].HolderInTargets || len(es[0].Targets) != 2 ||
+			!strings.Contains(es[0].Detail, "(ServiceAccount:mon/other)")):
+			t.Errorf("holder and another: escalations = %+v, want one, flagged, naming the other only", es)
 		}
 	}
 }
