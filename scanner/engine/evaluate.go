@@ -100,7 +100,7 @@ func (e *Engine) evaluate(ctx context.Context, doc *facts.Document, release bool
 // partSubjects is the most subjects one part holds. Parts bound the memory
 // of an evaluation (only the parts being evaluated are converted to Rego
 // values at a time) and spread it over the CPUs.
-var partSubjects = 1000
+var partSubjects = 250
 
 // parts is how many parts n subjects are evaluated in.
 func (e *Engine) parts(n int) int {
