@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -96,6 +97,7 @@ func corpus(cfg config, size gen.Size) (string, *gen.Answer, error) {
 // (rusage of the child; ru_maxrss is in KiB on Linux). Output goes to
 // stderr; a non-zero exit is reported, not an error.
 func timed(name string, args ...string) (usage, error) {
+	resetPeakRSS()
 	cmd := exec.Command(name, args...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = os.Stderr, &stderr
@@ -114,6 +116,17 @@ func timed(name string, args ...string) (usage, error) {
 		fmt.Fprint(os.Stderr, stderr.String())
 	}
 	return u, nil
+}
+
+// resetPeakRSS lowers this process's peak-RSS mark to its current size.
+// os/exec starts children with vfork (CLONE_VM), and Linux records the
+// shared address space's peak as the child's starting ru_maxrss at exec:
+// without the reset, the memory this driver used checking the previous
+// report (hundreds of MiB at XL) would be charged to the next command.
+func resetPeakRSS() {
+	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // 5: reset peak RSS
 }
 
 // printMachine describes the machine the numbers come from.
