@@ -198,14 +198,7 @@ func fastTestFiles(t *testing.T) (files, generated []string) {
 		m, _ := filepath.Glob(pat)
 		files = append(files, m...)
 	}
-	dir := t.TempDir()
-	size, err := gen.SizeByName("S")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := gen.Write(dir, size, 1); err != nil {
-		t.Fatal(err)
-	}
+	dir := gen.Corpus(t, "S")
 	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(p, ".yaml") {
 			generated = append(generated, p)

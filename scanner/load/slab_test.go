@@ -22,15 +22,7 @@ import (
 // kept without a copy would have been overwritten by a later file. It also
 // checks that the chains merge objects in input order.
 func TestLoadKeepsNoBatchText(t *testing.T) {
-	dir := t.TempDir()
-	size, err := gen.SizeByName("S")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := gen.Write(dir, size, 1); err != nil {
-		t.Fatal(err)
-	}
-	manifests := filepath.Join(dir, "manifests")
+	manifests := gen.Corpus(t, "S")
 	var files []string
 	_ = filepath.WalkDir(manifests, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && isManifestName(d.Name()) {
