@@ -224,45 +224,38 @@ type scratch struct {
 // decodeWorkload decodes o into its (reset) scratch object and returns its
 // metadata and pod spec, valid until the next object of the same kind.
 func (l *loader) decodeWorkload(o object) (*metav1.ObjectMeta, *corev1.PodSpec, bool) {
-	var ok bool
 	s := &l.buf.scratch
 	switch o.kind {
 	case "Pod":
-		w := &s.pod
-		*w = corev1.Pod{}
-		_, ok = l.decode(o, w)
+		w, ok := decodeScratch(l, o, &s.pod)
 		return &w.ObjectMeta, &w.Spec, ok
 	case "Deployment":
-		w := &s.deployment
-		*w = appsv1.Deployment{}
-		_, ok = l.decode(o, w)
+		w, ok := decodeScratch(l, o, &s.deployment)
 		return &w.ObjectMeta, &w.Spec.Template.Spec, ok
 	case "DaemonSet":
-		w := &s.daemonSet
-		*w = appsv1.DaemonSet{}
-		_, ok = l.decode(o, w)
+		w, ok := decodeScratch(l, o, &s.daemonSet)
 		return &w.ObjectMeta, &w.Spec.Template.Spec, ok
 	case "StatefulSet":
-		w := &s.statefulSet
-		*w = appsv1.StatefulSet{}
-		_, ok = l.decode(o, w)
+		w, ok := decodeScratch(l, o, &s.statefulSet)
 		return &w.ObjectMeta, &w.Spec.Template.Spec, ok
 	case "ReplicaSet":
-		w := &s.replicaSet
-		*w = appsv1.ReplicaSet{}
-		_, ok = l.decode(o, w)
+		w, ok := decodeScratch(l, o, &s.replicaSet)
 		return &w.ObjectMeta, &w.Spec.Template.Spec, ok
 	case "Job":
-		w := &s.job
-		*w = batchv1.Job{}
-		_, ok = l.decode(o, w)
+		w, ok := decodeScratch(l, o, &s.job)
 		return &w.ObjectMeta, &w.Spec.Template.Spec, ok
 	default: // CronJob
-		w := &s.cronJob
-		*w = batchv1.CronJob{}
-		_, ok = l.decode(o, w)
+		w, ok := decodeScratch(l, o, &s.cronJob)
 		return &w.ObjectMeta, &w.Spec.JobTemplate.Spec.Template.Spec, ok
 	}
+}
+
+// decodeScratch resets a scratch value and decodes o into it.
+func decodeScratch[T any](l *loader, o object, w *T) (*T, bool) {
+	var zero T
+	*w = zero
+	_, ok := l.decode(o, w)
+	return w, ok
 }
 
 func inGroups(g string, groups []string) bool {
