@@ -35,6 +35,10 @@ findings contains f if {
 	id := s.id
 	text := p.text
 	kinds := g.kinds
+
+	# The holder's id when its target list includes it (holderInTargets),
+	# else "": most findings then share _capped's result per target list.
+	holder := object.get({true: id}, object.get(g, "holderInTargets", false), "")
 	f := {
 		"msg": sprintf("%s has an escalation path to node access (%s) via %s: %s", [
 			id, _kinds_text(kinds), text, concat("; ", g.details),
@@ -46,17 +50,29 @@ findings contains f if {
 		"evidence": {
 			"kinds": concat(",", kinds),
 			"permissions": concat("; ", g.permissions),
-			"targets": _capped(id, g),
+			"targets": _capped(holder, g.targets),
 		},
-		"key": lib.path_key(p),
+		"key": p.ruleKey,
 	}
 }
 
-# _paths is the resolver's grouping (escalationPaths); a hand-written
-# document without it is grouped here.
+# _paths is the resolver's grouping (escalationPaths), whose paths carry
+# their fingerprint key (ruleKey); a hand-written document without the
+# grouping is grouped here, and paths without a key get one (lib.path_key),
+# so findings read path.ruleKey instead of calling a function per finding.
 _paths(s) := s.escalationPaths if {
 	s.escalationPaths[0]
-} else := [_group(s, k) | some k in {lib.grant_key(x.path) | some x in s.escalations}]
+	not _unkeyed(s.escalationPaths)
+} else := [_keyed(g) | some g in s.escalationPaths] if {
+	s.escalationPaths[0]
+} else := [_keyed(_group(s, k)) | some k in {lib.grant_key(x.path) | some x in s.escalations}]
+
+_unkeyed(paths) if {
+	some g in paths
+	object.get(g.path, "ruleKey", "") == ""
+}
+
+_keyed(g) := object.union(g, {"path": object.union(g.path, {"ruleKey": lib.path_key(g.path)})})
 
 # _kinds_text names the kinds of one path for the message. Few distinct
 # lists of kinds exist, and OPA caches a function's result by argument, so
@@ -95,19 +111,20 @@ _exec_everywhere(s) if {
 # looking at the first _max_targets + 1 entries only, never by copying.
 _max_targets := 10
 
-_capped(id, g) := _capped_text(_shown(id, g), _target_count(g))
+# _capped(holder, targets) renders targets without holder ("" for none).
+_capped(holder, targets) := concat(", ", targets) if {
+	holder == ""
+	count(targets) <= _max_targets
+} else := sprintf("%s and %d more", [concat(", ", array.slice(targets, 0, _max_targets)), count(targets) - _max_targets]) if {
+	holder == ""
+} else := _capped_text(
+	array.slice([t | some t in array.slice(targets, 0, _max_targets + 1); t != holder], 0, _max_targets),
+	count(targets) - 1,
+)
 
 _capped_text(shown, n) := concat(", ", shown) if {
 	n <= _max_targets
 } else := sprintf("%s and %d more", [concat(", ", shown), n - _max_targets])
-
-_shown(id, g) := array.slice([t | some t in array.slice(g.targets, 0, _max_targets + 1); t != id], 0, _max_targets) if {
-	g.holderInTargets == true
-} else := array.slice(g.targets, 0, _max_targets)
-
-_target_count(g) := count(g.targets) - 1 if {
-	g.holderInTargets == true
-} else := count(g.targets)
 
 _how_text(kind) := _how[kind]
 

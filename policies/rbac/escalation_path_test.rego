@@ -74,3 +74,38 @@ test_empty_resolver_grouping_falls_back_to_grouping_here if {
 	some f in fs
 	f.evidence.kinds == "bind,write-roles"
 }
+
+# Findings read the resolver's path.ruleKey; paths written without one get
+# lib.path_key, grouped here or by the resolver.
+_keyed_group(path) := {
+	"path": path, "kinds": ["bind"], "permissions": ["bind clusterroles"],
+	"details": ["can bind cluster-admin"], "targets": [],
+}
+
+_finding_key(s) := f.key if {
+	fs := rule.findings with input as fx.subjects_doc([s])
+	count(fs) == 1
+	some f in fs
+}
+
+test_resolver_rule_key_is_the_finding_key if {
+	p := object.union(_esc("bind").path, {"ruleKey": "from-resolver"})
+	s := fx.extend(fx.user("ci"), {"escalations": [_esc("bind")], "escalationPaths": [_keyed_group(p)]})
+	_finding_key(s) == "from-resolver"
+}
+
+test_grouped_path_without_rule_key_gets_one if {
+	s := fx.extend(fx.user("ci"), {"escalations": [_esc("bind")], "escalationPaths": [_keyed_group(_esc("bind").path)]})
+	_finding_key(s) == "ClusterRole/edit#3"
+}
+
+test_negative_empty_rule_key_is_not_used if {
+	p := object.union(_esc("bind").path, {"ruleKey": ""})
+	s := fx.extend(fx.user("ci"), {"escalations": [_esc("bind")], "escalationPaths": [_keyed_group(p)]})
+	_finding_key(s) == "ClusterRole/edit#3"
+}
+
+test_ungrouped_path_with_rule_key_keeps_it if {
+	esc := object.union(_esc("bind"), {"path": {"ruleKey": "from-resolver"}})
+	_finding_key(fx.extend(fx.user("ci"), {"escalations": [esc]})) == "from-resolver"
+}
