@@ -3,13 +3,13 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -146,8 +146,8 @@ func (r *ruleResults) pointers() []*Result {
 // evaluateSplit runs the per-subject rules on n parts of the subjects, at
 // most Parallelism at a time, each part converted just before its
 // evaluation and dropped after it, and the other rules once on the whole
-// input, concurrently; each per-subject rule's parts are merged back into
-// one sorted set.
+// input, concurrently; each per-subject rule's parts are then merged. The
+// first error (in part order) stops the parts not yet started.
 func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, release bool) ([][]*Result, error) {
 	sq := e.split
 	lists := newListCache()
@@ -159,18 +159,24 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, 
 	partOut := make([][]ruleResults, n)
 	errs := make([]error, n+1)
 	jobs := make(chan int)
+	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for range min(e.parallelism, n) {
 		wg.Go(func() {
 			per := pick(e.rules, sq.perSubject)
 			for p := range jobs {
+				if failed.Load() {
+					continue
+				}
 				input := members.with(convertSubjects(doc.Subjects, byPart[p], lists)).Value
 				if release {
 					for _, j := range byPart[p] {
 						doc.Subjects[j] = facts.Subject{}
 					}
 				}
-				partOut[p], errs[p] = e.run(ctx, sq.perSubjectQuery, input, per)
+				if partOut[p], errs[p] = e.run(ctx, sq.perSubjectQuery, input, per); errs[p] != nil {
+					failed.Store(true)
+				}
 			}
 		})
 	}
@@ -191,8 +197,10 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, 
 	}
 	close(jobs)
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	out := make([][]*Result, len(e.rules))
 	for j, i := range sq.perSubject {

@@ -311,3 +311,26 @@ func TestEvaluateReleasing(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitRuleError: a per-subject rule failing at run time fails the
+// evaluation with its error, once, not once per part.
+func TestSplitRuleError(t *testing.T) {
+	withPartSize(t, 1)
+	doc := facts.New("manifests")
+	for _, id := range []string{"User:a", "User:b", "User:c", "User:d"} {
+		doc.Subjects = append(doc.Subjects, facts.Subject{ID: id, Kind: "User", Name: id[5:]})
+	}
+	dir := writeDir(t, map[string]string{"bad.rego": policy("t.bad", okCustom+"#   per_subject: true\n", `findings contains f if {
+	some s in input.subjects
+	f := {"msg": sprintf("%d", [to_number(s.name)]), "resource": {"kind": "X"}}
+}
+`)})
+	e, err := Load(context.Background(), Options{PolicyDirs: []string{dir}, Parallelism: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Evaluate(context.Background(), doc)
+	if err == nil || strings.Count(err.Error(), "to_number") != 1 {
+		t.Fatalf("err = %v, want one to_number error", err)
+	}
+}
