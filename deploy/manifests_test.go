@@ -17,6 +17,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
@@ -268,6 +269,28 @@ func TestCronJobIsHardened(t *testing.T) {
 	if c.Resources.Limits.Memory().IsZero() {
 		t.Error("no memory limit")
 	}
+	checkMemLimit(t, c)
+}
+
+// checkMemLimit: GOMEMLIMIT keeps the Go heap below the container's memory
+// limit, with room for the rest of the process.
+func checkMemLimit(t *testing.T, c corev1.Container) {
+	t.Helper()
+	for _, e := range c.Env {
+		if e.Name != "GOMEMLIMIT" {
+			continue
+		}
+		v, err := resource.ParseQuantity(strings.TrimSuffix(e.Value, "B"))
+		if err != nil {
+			t.Fatalf("GOMEMLIMIT %q: %v", e.Value, err)
+		}
+		limit := c.Resources.Limits.Memory().Value()
+		if v.Value() >= limit*95/100 || v.Value() < limit*70/100 {
+			t.Errorf("GOMEMLIMIT %s is not 70-95%% of limits.memory %s", e.Value, c.Resources.Limits.Memory())
+		}
+		return
+	}
+	t.Error("no GOMEMLIMIT: the Go heap may grow past the container's memory limit")
 }
 
 func TestDockerfile(t *testing.T) {
