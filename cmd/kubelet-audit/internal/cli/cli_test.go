@@ -81,6 +81,7 @@ func TestExitCodes(t *testing.T) {
 		{"cluster-only flag", []string{"scan", low, "--verify"}, ExitError, "--verify needs --cluster"},
 		{"unknown flag", []string{"scan", "--bogus"}, ExitError, "bogus"},
 		{"two formats to stdout", []string{"scan", low, "-f", "json", "-f", "table"}, ExitError, "stdout"},
+		{"two formats to one file", []string{"scan", low, "-f", "json", "-o", filepath.Join(dir, "r.out"), "-f", "sarif", "-o", filepath.Join(dir, ".", "r.out")}, ExitError, "given twice"},
 		{"kubelet config audit", []string{"scan", "--kubelet-config", "../../../../testdata/kubelet/insecure-legacy.yaml"}, ExitFindings, "KA-CONFIG-002"},
 		{"hardened kubelet config", []string{"scan", "--kubelet-config", "../../../../testdata/kubelet/hardened.yaml", "--fail-on", "low"}, ExitOK, ""},
 		{"who-can", []string{"who-can", "nodes/proxy", demo}, ExitOK, "ServiceAccount:tools/node-debugger"},

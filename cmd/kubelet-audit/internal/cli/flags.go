@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -82,6 +83,7 @@ func (o *outputFlags) destinations() ([]destination, error) {
 	}
 	var out []destination
 	stdout := 0
+	files := map[string]bool{}
 	for i, f := range formats {
 		d := destination{format: f}
 		if i < len(o.outputs) {
@@ -89,6 +91,11 @@ func (o *outputFlags) destinations() ([]destination, error) {
 		}
 		if d.path == "" || d.path == "-" {
 			stdout++
+		} else if p := filepath.Clean(d.path); files[p] {
+			// Reports are written concurrently: two into one file would interleave.
+			return nil, fmt.Errorf("%w: --output %s is given twice; give each --format its own file", finding.ErrUsage, d.path)
+		} else {
+			files[p] = true
 		}
 		out = append(out, d)
 	}
