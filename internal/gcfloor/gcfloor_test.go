@@ -1,0 +1,90 @@
+package gcfloor
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+func TestPercent(t *testing.T) {
+	const mib = 1 << 20
+	for _, tc := range []struct {
+		live, floor uint64
+		want        int
+	}{
+		{live: 4 * mib, floor: 200 * mib, want: 4900}, // goal 5,000% of 4 MiB = 200 MiB
+		{live: 50 * mib, floor: 200 * mib, want: 300},
+		{live: 99 * mib, floor: 200 * mib, want: 102},
+		{live: 100 * mib, floor: 200 * mib, want: 100}, // 2×live reaches the floor
+		{live: 500 * mib, floor: 200 * mib, want: 100},
+		{live: 0, floor: 200 * mib, want: 100},
+	} {
+		if got := percent(tc.live, tc.floor); got != tc.want {
+			t.Errorf("percent(%d MiB, %d MiB) = %d, want %d", tc.live/mib, tc.floor/mib, got, tc.want)
+		}
+	}
+}
+
+// gcPercent reads the current GOGC.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
+// TestSetFollowsLiveHeap: a small live heap gets a high GOGC; once the live
+// heap passes half the floor, GOGC is back to 100; stop restores 100.
+func TestSetFollowsLiveHeap(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	defer debug.SetGCPercent(gcPercent())
+	const floor = 64 << 20
+	stop := Set(floor)
+	defer stop()
+	runtime.GC()
+	waitFor(t, func() bool { return gcPercent() > 100 }, "GOGC above 100 with a small live heap")
+	big := make([][]byte, 48)
+	for i := range big {
+		big[i] = make([]byte, 1<<20) // 48 MiB live: 2×live is above the floor
+	}
+	runtime.GC()
+	waitFor(t, func() bool { return gcPercent() == 100 }, "GOGC back to 100 with 48 MiB live")
+	runtime.KeepAlive(big)
+	stop()
+	if p := gcPercent(); p != 100 {
+		t.Errorf("after stop GOGC = %d, want 100", p)
+	}
+}
+
+// TestUserSettingsWin: GOGC or GOMEMLIMIT in the environment turn it off.
+func TestUserSettingsWin(t *testing.T) {
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv("GOGC", "")
+			t.Setenv("GOMEMLIMIT", "")
+			t.Setenv(env, "123")
+			before := gcPercent()
+			stop := Set(1 << 30)
+			p := gcPercent()
+			stop()
+			if p != before {
+				t.Errorf("GOGC changed from %d to %d although %s is set", before, p, env)
+			}
+		})
+	}
+}
+
+// waitFor polls cond for a while: the tuner runs in the finalizer
+// goroutine after a collection, not synchronously.
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	for range 200 {
+		if cond() {
+			return
+		}
+		runtime.GC()
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s (GOGC %d)", what, gcPercent())
+}
