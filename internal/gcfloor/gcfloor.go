@@ -7,8 +7,9 @@
 // 20,000-role cluster that is a third of the load and resolve time. Set
 // raises GOGC while the live heap is below half the floor, so the heap
 // may grow to the floor before the next collection, and restores 100
-// above it; the peak therefore stays max(floor, 2×live), as it would be
-// anyway once the live heap is large.
+// above it: the heap goal is max(floor, 2×live), what it would be anyway
+// once the live heap is large. The Go compiler does the same
+// (cmd/compile/internal/base.AdjustStartingHeap).
 package gcfloor
 
 import (
