@@ -35,10 +35,6 @@ findings contains f if {
 	id := s.id
 	text := p.text
 	kinds := g.kinds
-
-	# The holder's id when its target list includes it (holderInTargets),
-	# else "": most findings then share _capped's result per target list.
-	holder := object.get({true: id}, object.get(g, "holderInTargets", false), "")
 	f := {
 		"msg": sprintf("%s has an escalation path to node access (%s) via %s: %s", [
 			id, _kinds_text(kinds), text, concat("; ", g.details),
@@ -50,29 +46,38 @@ findings contains f if {
 		"evidence": {
 			"kinds": concat(",", kinds),
 			"permissions": concat("; ", g.permissions),
-			"targets": _capped(holder, g.targets),
+			"targets": g.targetsText,
 		},
 		"key": p.ruleKey,
 	}
 }
 
 # _paths is the resolver's grouping (escalationPaths), whose paths carry
-# their fingerprint key (ruleKey); a hand-written document without the
-# grouping is grouped here, and paths without a key get one (lib.path_key),
-# so findings read path.ruleKey instead of calling a function per finding.
+# their fingerprint key (path.ruleKey) and their targets as text
+# (targetsText); a hand-written document without the grouping is grouped
+# here, and paths without a key or text get them (lib.path_key, _capped),
+# so findings read both instead of calling functions per finding.
 _paths(s) := s.escalationPaths if {
 	s.escalationPaths[0]
-	not _unkeyed(s.escalationPaths)
-} else := [_keyed(g) | some g in s.escalationPaths] if {
+	not _incomplete(s.escalationPaths)
+} else := [_complete(s, g) | some g in s.escalationPaths] if {
 	s.escalationPaths[0]
-} else := [_keyed(_group(s, k)) | some k in {lib.grant_key(x.path) | some x in s.escalations}]
+} else := [_complete(s, _group(s, k)) | some k in {lib.grant_key(x.path) | some x in s.escalations}]
 
-_unkeyed(paths) if {
+_incomplete(paths) if {
 	some g in paths
 	object.get(g.path, "ruleKey", "") == ""
 }
 
-_keyed(g) := object.union(g, {"path": object.union(g.path, {"ruleKey": lib.path_key(g.path)})})
+_incomplete(paths) if {
+	some g in paths
+	not is_string(object.get(g, "targetsText", null))
+}
+
+_complete(s, g) := object.union(g, {
+	"path": object.union(g.path, {"ruleKey": lib.path_key(g.path)}),
+	"targetsText": _capped(object.get({true: s.id}, object.get(g, "holderInTargets", false), ""), g.targets),
+})
 
 # _kinds_text names the kinds of one path for the message. Few distinct
 # lists of kinds exist, and OPA caches a function's result by argument, so

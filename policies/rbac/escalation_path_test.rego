@@ -109,3 +109,22 @@ test_ungrouped_path_with_rule_key_keeps_it if {
 	esc := object.union(_esc("bind"), {"path": {"ruleKey": "from-resolver"}})
 	_finding_key(fx.extend(fx.user("ci"), {"escalations": [esc]})) == "from-resolver"
 }
+
+# The resolver renders each path's targets (targetsText): findings take
+# the text as is instead of rendering the list again.
+test_resolver_targets_text_is_used if {
+	p := object.union(_esc("bind").path, {"ruleKey": "k"})
+	g := object.union(_keyed_group(p), {"targets": ["User:a"], "targetsText": "as rendered by the resolver"})
+	fs := rule.findings with input as fx.subjects_doc([fx.extend(fx.user("ci"), {"escalations": [_esc("bind")], "escalationPaths": [g]})])
+	some f in fs
+	f.evidence.targets == "as rendered by the resolver"
+}
+
+# Without targetsText the list is rendered here.
+test_negative_missing_targets_text_is_rendered if {
+	p := object.union(_esc("bind").path, {"ruleKey": "k"})
+	g := object.union(_keyed_group(p), {"targets": ["User:a", "User:b"]})
+	fs := rule.findings with input as fx.subjects_doc([fx.extend(fx.user("ci"), {"escalations": [_esc("bind")], "escalationPaths": [g]})])
+	some f in fs
+	f.evidence.targets == "User:a, User:b"
+}

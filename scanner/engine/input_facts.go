@@ -72,6 +72,7 @@ var (
 	kDetail    = ast.StringTerm("detail")
 	kNames     = ast.StringTerm("names")
 	kTargets   = ast.StringTerm("targets")
+	kTargText  = ast.StringTerm("targetsText")
 	kKinds     = ast.StringTerm("kinds")
 	kPerms     = ast.StringTerm("permissions")
 	kDetails   = ast.StringTerm("details")
@@ -570,7 +571,7 @@ func (c *converter) escalation(e *facts.Escalation) *ast.Term {
 }
 
 func (c *converter) escalationPath(e *facts.EscalationPath) *ast.Term {
-	var buf [6][2]*ast.Term
+	var buf [7][2]*ast.Term
 	p := append(buf[:0],
 		[2]*ast.Term{kPath, c.path(&e.Path)},
 		[2]*ast.Term{kKinds, c.strList(e.Kinds)},
@@ -580,6 +581,7 @@ func (c *converter) escalationPath(e *facts.EscalationPath) *ast.Term {
 	if e.HolderInTargets {
 		p = append(p, [2]*ast.Term{kHolderIn, boolTerm(true)})
 	}
+	p = append(p, [2]*ast.Term{kTargText, c.str(e.TargetsText)})
 	return obj(p)
 }
 

@@ -2,6 +2,7 @@ package facts
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -188,6 +189,36 @@ type EscalationPath struct {
 	// and no escalation of the path counts it as a target: the targets
 	// are Targets less the holder. Omitted when false.
 	HolderInTargets bool `json:"holderInTargets,omitempty"`
+	// TargetsText names the targets (without the holder) for messages: the
+	// first TargetsShown in order, then "and N more" (see CapTargets).
+	TargetsText string `json:"targetsText"`
+}
+
+// TargetsShown is how many targets TargetsText names.
+const TargetsShown = 10
+
+// CapTargets renders targets as TargetsText does, leaving holder out when
+// holderIn (the list includes it, see HolderInTargets). It reads at most
+// TargetsShown+1 entries: target lists run to thousands of IDs.
+func CapTargets(targets []string, holder string, holderIn bool) string {
+	n := len(targets)
+	if holderIn {
+		n--
+	}
+	shown := make([]string, 0, min(n, TargetsShown))
+	for _, t := range targets {
+		if len(shown) == cap(shown) {
+			break
+		}
+		if !holderIn || t != holder {
+			shown = append(shown, t)
+		}
+	}
+	text := strings.Join(shown, ", ")
+	if n > TargetsShown {
+		text += " and " + strconv.Itoa(n-TargetsShown) + " more"
+	}
+	return text
 }
 
 // GroupEscalations groups the escalations of subject holder by path key
@@ -217,6 +248,7 @@ func GroupEscalations(holder string, es []Escalation) []EscalationPath {
 		g.Kinds, g.Permissions, g.Details = sortedSet(g.Kinds), sortedSet(g.Permissions), sortedSet(g.Details)
 		g.Targets = union(groups[j].lists)
 		g.HolderInTargets = groups[j].holderIn()
+		g.TargetsText = CapTargets(g.Targets, holder, g.HolderInTargets)
 	}
 	return out
 }

@@ -1,7 +1,9 @@
 package facts
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -17,7 +19,8 @@ func TestGroupEscalations(t *testing.T) {
 	got := GroupEscalations("User:ci", es)
 	want := []EscalationPath{
 		{Path: p1, Kinds: []string{EscalationPods, EscalationBindings}, Permissions: []string{"create pods", "create rolebindings"},
-			Details: []string{"d2", "d3"}, Targets: []string{"ServiceAccount:a/x", "ServiceAccount:b/y", "ServiceAccount:c/z"}},
+			Details: []string{"d2", "d3"}, Targets: []string{"ServiceAccount:a/x", "ServiceAccount:b/y", "ServiceAccount:c/z"},
+			TargetsText: "ServiceAccount:a/x, ServiceAccount:b/y, ServiceAccount:c/z"},
 		{Path: p2, Kinds: []string{EscalationBind}, Permissions: []string{"bind clusterroles"}, Details: []string{"d1"}, Targets: []string{}},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -80,5 +83,36 @@ func TestTargetCount(t *testing.T) {
 	}
 	if n := (&Escalation{Targets: l}).TargetCount(); n != 3 {
 		t.Errorf("holder not in list: TargetCount = %d, want 3", n)
+	}
+}
+
+func TestCapTargets(t *testing.T) {
+	ids := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("SA:%02d", i)
+		}
+		return out
+	}
+	twelve := ids(12)
+	for _, tc := range []struct {
+		name     string
+		targets  []string
+		holder   string
+		holderIn bool
+		want     string
+	}{
+		{"none", nil, "", false, ""},
+		{"few", ids(3), "", false, "SA:00, SA:01, SA:02"},
+		{"exactly ten", ids(10), "", false, strings.Join(ids(10), ", ")},
+		{"more than ten", twelve, "", false, strings.Join(ids(10), ", ") + " and 2 more"},
+		{"holder among the first", twelve, "SA:03", true, "SA:00, SA:01, SA:02, SA:04, SA:05, SA:06, SA:07, SA:08, SA:09, SA:10 and 1 more"},
+		{"holder past the shown", twelve, "SA:11", true, strings.Join(ids(10), ", ") + " and 1 more"},
+		{"eleven with the holder", ids(11), "SA:00", true, strings.Join(ids(11)[1:], ", ")},
+		{"holder not flagged stays", ids(2), "SA:00", false, "SA:00, SA:01"},
+	} {
+		if got := CapTargets(tc.targets, tc.holder, tc.holderIn); got != tc.want {
+			t.Errorf("%s: CapTargets = %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

@@ -338,6 +338,7 @@ func (r *resolver) holderEscalations(pr *permRule, t *groupEscalations, id strin
 		Details: slices.Compact(details), Targets: t.path.Targets,
 		HolderInTargets: facts.HolderInTargets(id, ge.escs),
 	}
+	ge.path.TargetsText = facts.CapTargets(ge.path.Targets, id, ge.path.HolderInTargets)
 	return ge
 }
 
