@@ -161,21 +161,23 @@ func (s *scan) collect(ctx context.Context) error {
 			return err
 		}
 	}
+	// Every object is in now: index the suppression annotations before the
+	// resolver releases the bindings. The facts hold what policies and
+	// reports need; on a large cluster the typed objects are most of the
+	// heap, so they go as soon as they are resolved.
+	s.annotations = annotationIndex(s.inv)
 	if s.rbacInput {
 		start = time.Now()
 		s.resolve()
 		s.timed("resolve", start)
 	}
+	s.inv = nil
 	if s.opts.Probe != nil {
 		s.probe(ctx, s.opts.Probe.Targets, s.opts.Probe.Kubelet)
 	}
 	if s.opts.Cluster != nil {
 		s.clusterFollowUps(ctx)
 	}
-	// The facts hold what policies and reports need; on a large cluster the
-	// typed objects are most of the heap, so let them go before evaluation.
-	s.annotations = annotationIndex(s.inv)
-	s.inv = nil
 	return nil
 }
 

@@ -74,7 +74,7 @@ func (s *scan) loadKubeletConfigs() {
 
 // resolve computes effective node access from the inventory.
 func (s *scan) resolve() {
-	res, errs := rbac.Resolve(s.inv, rbac.Options{Live: s.live})
+	res, errs := rbac.Resolve(s.inv, rbac.Options{Live: s.live, ReleaseBindings: true})
 	s.errs = append(s.errs, errs...)
 	s.doc.Subjects = appendOrTake(s.doc.Subjects, res.Subjects)
 	s.doc.Roles = appendOrTake(s.doc.Roles, res.Roles)

@@ -1,15 +1,15 @@
-// Package gcfloor keeps the Go heap goal at no less than a floor.
+// Package gcfloor sets the Go heap goal to max(floor, live + headroom),
+// where the headroom is the live heap (as with GOGC=100) up to 320 MiB.
 //
 // With the default GOGC=100 the collector runs whenever the heap doubles
 // its live size. Early in a scan the live heap is small and grows fast
 // (files parsed, facts built), so the runtime collects over and over
 // although the process is far from any memory concern: on a
-// 20,000-role cluster that is a third of the load and resolve time. Set
-// raises GOGC while the live heap is below half the floor, so the heap
-// may grow to the floor before the next collection, and restores 100
-// above it: the heap goal is max(floor, 2×live), what it would be anyway
-// once the live heap is large. The Go compiler does the same
-// (cmd/compile/internal/base.AdjustStartingHeap).
+// 20,000-role cluster that is a third of the load and resolve time. The
+// Go compiler raises its starting heap the same way
+// (cmd/compile/internal/base.AdjustStartingHeap). At the other end, on the
+// largest clusters, a doubling heap is what pushes memory past a gigabyte.
+// Set adjusts GOGC after every collection to keep that goal.
 package gcfloor
 
 import (
@@ -20,16 +20,26 @@ import (
 	"sync/atomic"
 )
 
-// defaultPercent is GOGC's default.
+// defaultPercent is GOGC's default, used until a first measurement.
 const defaultPercent = 100
 
-// percent is the GOGC that gives a heap goal of floor for live bytes
-// (never below the default).
+// maxHeadroom caps the room between the live heap and the next collection
+// once the live heap is large (half a GB while the largest clusters are
+// evaluated): GOGC=100 would let the heap double, and memory, not the
+// collector's CPU, is what limits a scan there.
+const maxHeadroom = 320 << 20
+
+// percent is the GOGC that gives a heap goal of max(floor, live+headroom)
+// for live bytes, the headroom being live (GOGC=100) up to maxHeadroom.
 func percent(live, floor uint64) int {
-	if live == 0 || live*(100+defaultPercent) >= floor*100 {
+	if live == 0 {
 		return defaultPercent
 	}
-	return int(floor*100/live) - 100
+	room := min(live, maxHeadroom)
+	if live+room < floor {
+		room = floor - live
+	}
+	return int(room * 100 / live)
 }
 
 // tuner re-reads the live heap after each collection.

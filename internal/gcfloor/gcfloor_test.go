@@ -17,7 +17,8 @@ func TestPercent(t *testing.T) {
 		{live: 50 * mib, floor: 200 * mib, want: 300},
 		{live: 99 * mib, floor: 200 * mib, want: 102},
 		{live: 100 * mib, floor: 200 * mib, want: 100}, // 2×live reaches the floor
-		{live: 500 * mib, floor: 200 * mib, want: 100},
+		{live: 320 * mib, floor: 200 * mib, want: 100},
+		{live: 640 * mib, floor: 200 * mib, want: 50}, // headroom capped at 320 MiB
 		{live: 0, floor: 200 * mib, want: 100},
 	} {
 		if got := percent(tc.live, tc.floor); got != tc.want {

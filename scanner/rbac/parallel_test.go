@@ -33,3 +33,28 @@ func TestParallelMatchesSequential(t *testing.T) {
 		t.Fatalf("corpus too small: %d subjects, %d bindings", len(seq.Subjects), len(seq.Bindings))
 	}
 }
+
+// TestReleaseBindings: releasing the bound bindings changes nothing in the
+// result and leaves the inventory without bindings.
+func TestReleaseBindings(t *testing.T) {
+	dir := gen.Corpus(t, "S")
+	keep, err := load.Load(context.Background(), []string{dir}, load.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, err := load.Load(context.Background(), []string{dir}, load.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantErrs := rbac.Resolve(keep.Inventory, rbac.Options{})
+	got, gotErrs := rbac.Resolve(release.Inventory, rbac.Options{ReleaseBindings: true})
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotErrs, wantErrs) {
+		t.Error("releasing the bindings changed the result")
+	}
+	if inv := release.Inventory; inv.ClusterRoleBindings != nil || inv.RoleBindings != nil {
+		t.Errorf("bindings kept: %d ClusterRoleBindings, %d RoleBindings", len(inv.ClusterRoleBindings), len(inv.RoleBindings))
+	}
+	if len(keep.Inventory.RoleBindings) == 0 {
+		t.Error("without the option the bindings must stay")
+	}
+}

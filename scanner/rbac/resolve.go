@@ -34,6 +34,11 @@ type Options struct {
 	Live bool
 	// NoBuiltins disables adding bootstrap roles the input references but does not define.
 	NoBuiltins bool
+	// ReleaseBindings lets Resolve drop the inventory's ClusterRoleBindings
+	// and RoleBindings (set to nil) once they are bound: on a large cluster
+	// they are a third of the typed objects, and resolving goes on long
+	// after. The caller must not need them afterwards.
+	ReleaseBindings bool
 }
 
 // Result is the RBAC part of the policy input document.
@@ -83,6 +88,9 @@ func Resolve(inv *inventory.Inventory, opts Options) (*Result, []finding.ScanErr
 	aggregate(r)
 	r.wl = indexWorkloads(inv.Workloads)
 	r.bindAll(r.bindingSlots())
+	if opts.ReleaseBindings {
+		inv.ClusterRoleBindings, inv.RoleBindings = nil, nil
+	}
 	res := &Result{Bindings: r.bindings}
 	r.recordBoundBy()
 	res.Roles = r.addEscalations()
