@@ -197,15 +197,16 @@ type EscalationPath struct {
 // TargetsShown is how many targets TargetsText names.
 const TargetsShown = 10
 
-// CapTargets renders targets as TargetsText does, leaving holder out when
-// holderIn (the list includes it, see HolderInTargets). It reads at most
-// TargetsShown+1 entries: target lists run to thousands of IDs.
-func CapTargets(targets []string, holder string, holderIn bool) string {
+// CapTargets names the first limit targets and counts the rest ("A, B and
+// 3 more"), leaving holder out when holderIn (the list includes it, see
+// HolderInTargets); TargetsText is CapTargets with TargetsShown. It reads at
+// most limit+1 entries: target lists run to thousands of IDs.
+func CapTargets(targets []string, holder string, holderIn bool, limit int) string {
 	n := len(targets)
 	if holderIn {
 		n--
 	}
-	shown := make([]string, 0, min(n, TargetsShown))
+	shown := make([]string, 0, max(0, min(n, limit)))
 	for _, t := range targets {
 		if len(shown) == cap(shown) {
 			break
@@ -215,8 +216,8 @@ func CapTargets(targets []string, holder string, holderIn bool) string {
 		}
 	}
 	text := strings.Join(shown, ", ")
-	if n > TargetsShown {
-		text += " and " + strconv.Itoa(n-TargetsShown) + " more"
+	if n > limit {
+		text += " and " + strconv.Itoa(n-limit) + " more"
 	}
 	return text
 }
@@ -248,7 +249,7 @@ func GroupEscalations(holder string, es []Escalation) []EscalationPath {
 		g.Kinds, g.Permissions, g.Details = sortedSet(g.Kinds), sortedSet(g.Permissions), sortedSet(g.Details)
 		g.Targets = union(groups[j].lists)
 		g.HolderInTargets = groups[j].holderIn()
-		g.TargetsText = CapTargets(g.Targets, holder, g.HolderInTargets)
+		g.TargetsText = CapTargets(g.Targets, holder, g.HolderInTargets, TargetsShown)
 	}
 	return out
 }

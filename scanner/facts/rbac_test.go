@@ -111,8 +111,12 @@ func TestCapTargets(t *testing.T) {
 		{"eleven with the holder", ids(11), "SA:00", true, strings.Join(ids(11)[1:], ", ")},
 		{"holder not flagged stays", ids(2), "SA:00", false, "SA:00, SA:01"},
 	} {
-		if got := CapTargets(tc.targets, tc.holder, tc.holderIn); got != tc.want {
+		if got := CapTargets(tc.targets, tc.holder, tc.holderIn, TargetsShown); got != tc.want {
 			t.Errorf("%s: CapTargets = %q, want %q", tc.name, got, tc.want)
 		}
+	}
+	// Detail texts name three.
+	if got, want := CapTargets(ids(5), "SA:01", true, 3), "SA:00, SA:02, SA:03 and 1 more"; got != want {
+		t.Errorf("CapTargets(limit 3) = %q, want %q", got, want)
 	}
 }

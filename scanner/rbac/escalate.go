@@ -338,7 +338,7 @@ func (r *resolver) holderEscalations(pr *permRule, t *groupEscalations, id strin
 		Details: slices.Compact(details), Targets: t.path.Targets,
 		HolderInTargets: facts.HolderInTargets(id, ge.escs),
 	}
-	ge.path.TargetsText = facts.CapTargets(ge.path.Targets, id, ge.path.HolderInTargets)
+	ge.path.TargetsText = facts.CapTargets(ge.path.Targets, id, ge.path.HolderInTargets, facts.TargetsShown)
 	return ge
 }
 
@@ -745,23 +745,7 @@ func needs(held bool, what string) string {
 // targetsText names up to three of e's targets (without holder when it is
 // flagged in the list) and counts the rest.
 func targetsText(e *facts.Escalation, holder string) string {
-	var shown [3]string
-	k := 0
-	for _, id := range e.Targets {
-		if k == len(shown) {
-			break
-		}
-		if e.HolderInTargets && id == holder {
-			continue
-		}
-		shown[k] = id
-		k++
-	}
-	text := strings.Join(shown[:k], ", ")
-	if n := e.TargetCount(); n > len(shown) {
-		text += fmt.Sprintf(" and %d more", n-len(shown))
-	}
-	return text
+	return facts.CapTargets(e.Targets, holder, e.HolderInTargets, 3)
 }
 
 func rolesText(names []string) string {
