@@ -56,7 +56,8 @@ type Engine struct {
 // per-subject rules, run on each part of the subjects, and one for the
 // others, run once on the whole input (absent when there are none).
 type splitQueries struct {
-	perSubject, whole           []int // indices into Engine.rules
+	perSubject, whole           []int        // indices into Engine.rules
+	perRules, wholeRules        []ruleModule // the rules at those indices
 	perSubjectQuery, wholeQuery rego.PreparedEvalQuery
 	// wholeReadsSubjects is true when a rule of the whole query may read
 	// input.subjects (see readsSubjects); otherwise its input leaves them out.
@@ -114,26 +115,25 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 // rule is per-subject.
 func prepareSplit(ctx context.Context, comp *ast.Compiler, rules []ruleModule) (*splitQueries, error) {
 	sq := &splitQueries{}
-	var per, whole []ruleModule
 	for i, r := range rules {
 		if r.perSubject {
-			sq.perSubject, per = append(sq.perSubject, i), append(per, r)
+			sq.perSubject, sq.perRules = append(sq.perSubject, i), append(sq.perRules, r)
 		} else {
-			sq.whole, whole = append(sq.whole, i), append(whole, r)
+			sq.whole, sq.wholeRules = append(sq.whole, i), append(sq.wholeRules, r)
 		}
 	}
-	if len(per) == 0 {
+	if len(sq.perRules) == 0 {
 		return nil, nil
 	}
 	var err error
-	if sq.perSubjectQuery, err = prepare(ctx, comp, per); err != nil {
+	if sq.perSubjectQuery, err = prepare(ctx, comp, sq.perRules); err != nil {
 		return nil, err
 	}
-	if len(whole) > 0 {
-		if sq.wholeQuery, err = prepare(ctx, comp, whole); err != nil {
+	if len(sq.wholeRules) > 0 {
+		if sq.wholeQuery, err = prepare(ctx, comp, sq.wholeRules); err != nil {
 			return nil, err
 		}
-		sq.wholeReadsSubjects = readsSubjects(comp, whole)
+		sq.wholeReadsSubjects = readsSubjects(comp, sq.wholeRules)
 	}
 	return sq, nil
 }

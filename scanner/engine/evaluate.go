@@ -163,7 +163,6 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, 
 	var wg sync.WaitGroup
 	for range min(e.parallelism, n) {
 		wg.Go(func() {
-			per := pick(e.rules, sq.perSubject)
 			for p := range jobs {
 				if failed.Load() {
 					continue
@@ -174,7 +173,7 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, 
 						doc.Subjects[j] = facts.Subject{}
 					}
 				}
-				if partOut[p], errs[p] = e.run(ctx, sq.perSubjectQuery, input, per); errs[p] != nil {
+				if partOut[p], errs[p] = e.run(ctx, sq.perSubjectQuery, input, sq.perRules); errs[p] != nil {
 					failed.Store(true)
 				}
 			}
@@ -190,7 +189,7 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, 
 			}
 			whole = members.with(convertSubjects(doc.Subjects, all, lists))
 		}
-		wg.Go(func() { wholeOut, errs[n] = e.run(ctx, sq.wholeQuery, whole.Value, pick(e.rules, sq.whole)) })
+		wg.Go(func() { wholeOut, errs[n] = e.run(ctx, sq.wholeQuery, whole.Value, sq.wholeRules) })
 	}
 	for p := range n {
 		jobs <- p
@@ -214,15 +213,6 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, 
 		out[i] = wholeOut[j].pointers()
 	}
 	return out, nil
-}
-
-// pick returns the rules at the given indices.
-func pick(rules []ruleModule, idx []int) []ruleModule {
-	out := make([]ruleModule, len(idx))
-	for j, i := range idx {
-		out[j] = rules[i]
-	}
-	return out
 }
 
 // run evaluates a prepared query over input and converts the findings of

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"hash/fnv"
 	"hash/maphash"
 	"reflect"
 	"slices"
@@ -73,6 +74,7 @@ var (
 	kNames     = ast.StringTerm("names")
 	kTargets   = ast.StringTerm("targets")
 	kTargText  = ast.StringTerm("targetsText")
+	kHolderIn  = ast.StringTerm("holderInTargets") // only when true (omitempty)
 	kKinds     = ast.StringTerm("kinds")
 	kPerms     = ast.StringTerm("permissions")
 	kDetails   = ast.StringTerm("details")
@@ -221,7 +223,7 @@ func subjectsByPart(subjects []facts.Subject, n int) [][]int {
 	var loose []int
 	for j := range subjects {
 		if b := firstBinding(&subjects[j]); b != nil {
-			h := fnv64(b.Namespace, b.Name)
+			h := bindingHash(b)
 			groups[h] = append(groups[h], j)
 		} else {
 			loose = append(loose, j)
@@ -274,16 +276,15 @@ func firstBinding(s *facts.Subject) *facts.Ref {
 	return nil
 }
 
-// fnv64 is FNV-1a over the strings, each followed by a zero byte.
-func fnv64(ss ...string) uint64 {
-	h := uint64(14695981039346656037)
-	for _, s := range ss {
-		for i := 0; i < len(s); i++ {
-			h = (h ^ uint64(s[i])) * 1099511628211
-		}
-		h *= 1099511628211
+// bindingHash is FNV-1a over a binding's namespace and name, each followed
+// by a zero byte: the same binding lands in the same part in every run.
+func bindingHash(b *facts.Ref) uint64 {
+	h := fnv.New64a()
+	for _, s := range []string{b.Namespace, b.Name} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
 	}
-	return h
+	return h.Sum64()
 }
 
 // list converts a slice element by element (nil is null, as in JSON).
@@ -545,10 +546,6 @@ func (c *converter) ineffective(i *facts.Ineffective) *ast.Term {
 		{kPath, c.path(&i.Path)},
 	})
 }
-
-// kHolderIn is the key of Escalation(Path).HolderInTargets, present only
-// when true (omitempty).
-var kHolderIn = ast.StringTerm("holderInTargets")
 
 func (c *converter) escalation(e *facts.Escalation) *ast.Term {
 	var buf [9][2]*ast.Term
