@@ -261,10 +261,7 @@ func Sort(fs []Finding) {
 		if c := compareKeys(&fs[i], &fs[j]); c != 0 {
 			return c
 		}
-		if c := strings.Compare(locs[i], locs[j]); c != 0 {
-			return c
-		}
-		return strings.Compare(fs[i].Message, fs[j].Message)
+		return compareTail(locs[i], locs[j], fs[i].Message, fs[j].Message)
 	})
 	sorted := make([]Finding, len(fs))
 	for k, i := range idx {
@@ -283,15 +280,13 @@ func IsSorted(fs []Finding) bool {
 	return true
 }
 
-// Compare orders two findings as Sort does.
+// Compare orders two findings as Sort does. The location texts are built
+// only when the leading keys tie.
 func Compare(a, b *Finding) int {
 	if c := compareKeys(a, b); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.Location.String(), b.Location.String()); c != 0 {
-		return c
-	}
-	return strings.Compare(a.Message, b.Message)
+	return compareTail(a.Location.String(), b.Location.String(), a.Message, b.Message)
 }
 
 // compareKeys compares the leading sort keys: rule id, namespace, kind,
@@ -310,6 +305,14 @@ func compareKeys(a, b *Finding) int {
 		return strings.Compare(a.Resource.Name, b.Resource.Name)
 	}
 	return strings.Compare(a.Subject, b.Subject)
+}
+
+// compareTail compares the last sort keys: location text, message.
+func compareTail(la, lb, ma, mb string) int {
+	if la != lb {
+		return strings.Compare(la, lb)
+	}
+	return strings.Compare(ma, mb)
 }
 
 // SortErrors orders scan errors by source, line and message.
