@@ -163,11 +163,13 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, 
 	var wg sync.WaitGroup
 	for range min(e.parallelism, n) {
 		wg.Go(func() {
+			c := newConverterSharing(lists)
 			for p := range jobs {
 				if failed.Load() {
 					continue
 				}
-				input := members.with(convertSubjects(doc.Subjects, byPart[p], lists)).Value
+				c.reset()
+				input := members.with(c.convertSubjects(doc.Subjects, byPart[p])).Value
 				if release {
 					for _, j := range byPart[p] {
 						doc.Subjects[j] = facts.Subject{}
@@ -187,7 +189,7 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, 
 			for i := range all {
 				all[i] = i
 			}
-			whole = members.with(convertSubjects(doc.Subjects, all, lists))
+			whole = members.with(newConverterSharing(lists).convertSubjects(doc.Subjects, all))
 		}
 		wg.Go(func() { wholeOut, errs[n] = e.run(ctx, sq.wholeQuery, whole.Value, sq.wholeRules) })
 	}

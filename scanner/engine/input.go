@@ -60,6 +60,18 @@ func newConverterSharing(lc *listCache) *converter {
 	}
 }
 
+// reset forgets the shared terms (keeping the maps' room), so one
+// converter per worker serves part after part without holding on to the
+// terms of parts already evaluated.
+func (c *converter) reset() {
+	clear(c.strs)
+	clear(c.long)
+	clear(c.lists)
+	clear(c.locs)
+	clear(c.refs)
+	clear(c.paths)
+}
+
 // listKey identifies a []string by its backing array and length: the
 // resolver hands one shared list (e.g. the ServiceAccounts with node
 // access a pod creator can run as) to thousands of escalations, and one

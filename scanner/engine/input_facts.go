@@ -200,11 +200,9 @@ func (m docMembers) with(subjects *ast.Term) *ast.Term {
 	return obj(pairs)
 }
 
-// convertSubjects converts the subjects at the given indices, with a
-// converter of its own (converters are not safe for concurrent use) that
-// shares long lists through lc.
-func convertSubjects(subjects []facts.Subject, idx []int, lc *listCache) *ast.Term {
-	c := newConverterSharing(lc)
+// convertSubjects converts the subjects at the given indices with c, which
+// only the caller uses (converters are not safe for concurrent use).
+func (c *converter) convertSubjects(subjects []facts.Subject, idx []int) *ast.Term {
 	ts := make([]*ast.Term, len(idx))
 	for i, j := range idx {
 		ts[i] = c.subject(&subjects[j])
@@ -311,7 +309,15 @@ func (c *converter) strList(xs []string) *ast.Term {
 		return ast.InternedEmptyArray
 	}
 	if len(xs) < minShared {
-		return c.buildStrList(xs)
+		// Short lists (verbs, kinds) are shared by backing array too: the
+		// resolver hands one rule's verbs to all its grants and escalations.
+		key := listKey{ptr: uintptr(unsafe.Pointer(unsafe.SliceData(xs))), n: len(xs)}
+		if t := c.lists[key]; t != nil {
+			return t
+		}
+		t := c.buildStrList(xs)
+		c.lists[key] = t
+		return t
 	}
 	return c.strLists.get(xs, c.buildStrList)
 }
@@ -337,9 +343,17 @@ func newListCache() *listCache {
 // get returns the term of xs, built by build (outside the lock) on a miss.
 func (lc *listCache) get(xs []string, build func([]string) *ast.Term) *ast.Term {
 	key := listKey{ptr: uintptr(unsafe.Pointer(unsafe.SliceData(xs))), n: len(xs)}
+	// Most lookups find a list by its backing array: hash (thousands of
+	// elements) only on a miss.
+	lc.mu.Lock()
+	t := lc.byPtr[key]
+	lc.mu.Unlock()
+	if t != nil {
+		return t
+	}
 	h := lc.hash(xs)
 	lc.mu.Lock()
-	t := lc.lookup(key, h, xs)
+	t = lc.lookup(key, h, xs)
 	lc.mu.Unlock()
 	if t != nil {
 		return t
