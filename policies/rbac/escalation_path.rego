@@ -59,20 +59,13 @@ findings contains f if {
 # so findings read both instead of calling functions per finding.
 _paths(s) := s.escalationPaths if {
 	s.escalationPaths[0]
-	not _incomplete(s.escalationPaths)
+	every g in s.escalationPaths {
+		g.path.ruleKey != ""
+		is_string(g.targetsText)
+	}
 } else := [_complete(s, g) | some g in s.escalationPaths] if {
 	s.escalationPaths[0]
 } else := [_complete(s, _group(s, k)) | some k in {lib.grant_key(x.path) | some x in s.escalations}]
-
-_incomplete(paths) if {
-	some g in paths
-	object.get(g.path, "ruleKey", "") == ""
-}
-
-_incomplete(paths) if {
-	some g in paths
-	not is_string(object.get(g, "targetsText", null))
-}
 
 _complete(s, g) := object.union(g, {
 	"path": object.union(g.path, {"ruleKey": lib.path_key(g.path)}),

@@ -27,15 +27,17 @@ findings contains f if {
 	some g in s.grants
 	g.subresource == "log"
 	"get" in g.verbs
+	nodes := lib.nodes_text(g)
+	verbs := lib.verbs_text(g)
 	f := {
 		"msg": sprintf("%s can read node log files (/var/log, the journal) on %s through the kubelet /logs/ endpoint: %s nodes/log via %s", [
-			s.id, lib.nodes_text(g), lib.verbs_text(g), g.path.text,
+			s.id, nodes, verbs, g.path.text,
 		]),
 		"resource": g.path.binding,
 		"location": g.path.binding.location,
 		"subject": s.id,
 		"path": g.path.text,
-		"evidence": {"subresource": "nodes/log", "verbs": lib.verbs_text(g), "nodes": lib.nodes_text(g), "rule": g.path.rule},
+		"evidence": {"subresource": "nodes/log", "verbs": verbs, "nodes": nodes, "rule": g.path.rule},
 		"key": lib.path_key(g.path),
 	}
 }

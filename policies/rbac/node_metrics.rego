@@ -31,9 +31,10 @@ findings contains f if {
 	g := same[0]
 	subs := sort({h.subresource | some h in same})
 	verbs := sort({v | some h in same; some v in h.verbs})
+	nodes := lib.nodes_text(g)
 	f := {
 		"msg": sprintf("%s can read %s on %s through the kubelet via %s", [
-			s.id, lib.describe_list(subs), lib.nodes_text(g), g.path.text,
+			s.id, lib.describe_list(subs), nodes, g.path.text,
 		]),
 		"resource": g.path.binding,
 		"location": g.path.binding.location,
@@ -41,7 +42,7 @@ findings contains f if {
 		"path": g.path.text,
 		"evidence": {
 			"subresources": lib.subresources_text(subs),
-			"verbs": concat(",", verbs), "nodes": lib.nodes_text(g), "rule": g.path.rule,
+			"verbs": concat(",", verbs), "nodes": nodes, "rule": g.path.rule,
 		},
 		"key": lib.path_key(g.path),
 	}

@@ -31,15 +31,17 @@ findings contains f if {
 	some g in s.grants
 	g.subresource == "proxy"
 	not _reported_elsewhere(s, g)
+	nodes := lib.nodes_text(g)
+	verbs := lib.verbs_text(g)
 	f := {
 		"msg": sprintf("%s holds %s nodes/proxy on %s via %s: %s", [
-			s.id, lib.verbs_text(g), lib.nodes_text(g), g.path.text, _impact(g),
+			s.id, verbs, nodes, g.path.text, _impact(g),
 		]),
 		"resource": g.path.binding,
 		"location": g.path.binding.location,
 		"subject": s.id,
 		"path": g.path.text,
-		"evidence": {"subresource": "nodes/proxy", "verbs": lib.verbs_text(g), "nodes": lib.nodes_text(g), "rule": g.path.rule},
+		"evidence": {"subresource": "nodes/proxy", "verbs": verbs, "nodes": nodes, "rule": g.path.rule},
 		"key": lib.path_key(g.path),
 	}
 }

@@ -33,16 +33,18 @@ findings contains f if {
 	not s.system
 	some g in s.grants
 	lib.exec_grant(g)
+	nodes := lib.nodes_text(g)
+	verbs := lib.verbs_text(g)
 	f := {
 		"msg": sprintf("%s can exec into any pod on %s through the kubelet (%s nodes/proxy via %s); %s", [
-			s.id, lib.nodes_text(g), lib.verbs_text(g), g.path.text, _runners(s),
+			s.id, nodes, verbs, g.path.text, _runners(s),
 		]),
 		"resource": g.path.binding,
 		"location": g.path.binding.location,
 		"subject": s.id,
 		"path": g.path.text,
 		"evidence": {
-			"subresource": "nodes/proxy", "verbs": lib.verbs_text(g), "nodes": lib.nodes_text(g),
+			"subresource": "nodes/proxy", "verbs": verbs, "nodes": nodes,
 			"rule": g.path.rule, "workloads": lib.workloads_text(s),
 		},
 		"key": lib.path_key(g.path),
