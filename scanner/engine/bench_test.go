@@ -28,7 +28,7 @@ func largeDoc(n int) *facts.Document {
 			if i%100 == 0 {
 				s.ID, s.Kind, s.Scope, s.Workloads = fmt.Sprintf("User:u-%d", i), "User", facts.ScopeUser, nil
 			}
-			p := facts.Path{Binding: facts.Ref{Kind: "ClusterRoleBinding", Name: binding.Name}, Role: role,
+			p := &facts.Path{Binding: facts.Ref{Kind: "ClusterRoleBinding", Name: binding.Name}, Role: role,
 				Rule: `{APIGroups:[""], Resources:["nodes/proxy","nodes/metrics"], Verbs:["get"]}`, Text: "ClusterRoleBinding x -> ClusterRole y"}
 			s.Grants = []facts.Grant{
 				{Subresource: "proxy", Verbs: []string{"get"}, Path: p},

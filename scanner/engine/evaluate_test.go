@@ -16,8 +16,8 @@ import (
 func loc(line int) facts.Location { return facts.Location{File: "rbac.yaml", Line: line} }
 
 // debugPath is ClusterRoleBinding debug -> ClusterRole node-debugger rule #0.
-func debugPath() facts.Path {
-	return facts.Path{
+func debugPath() *facts.Path {
+	return &facts.Path{
 		Binding:      facts.Ref{Kind: "ClusterRoleBinding", Name: "debug", Location: loc(20)},
 		Role:         facts.Ref{Kind: "ClusterRole", Name: "node-debugger", Location: loc(1)},
 		RuleIndex:    0,

@@ -43,6 +43,8 @@ type converter struct {
 	locs  map[locKey]*ast.Term
 	refs  map[refKey]*ast.Term
 	paths map[pathKey]*ast.Term
+	// pathPtrs finds paths by address (see path).
+	pathPtrs map[*facts.Path]*ast.Term
 	// strLists holds the long string lists of facts, possibly shared with
 	// other converters.
 	strLists *listCache
@@ -56,6 +58,7 @@ func newConverterSharing(lc *listCache) *converter {
 	return &converter{
 		strs: map[string]*ast.Term{}, long: map[strID]*ast.Term{}, lists: map[listKey]*ast.Term{},
 		locs: map[locKey]*ast.Term{}, refs: map[refKey]*ast.Term{}, paths: map[pathKey]*ast.Term{},
+		pathPtrs: map[*facts.Path]*ast.Term{},
 		strLists: lc,
 	}
 }
@@ -70,6 +73,7 @@ func (c *converter) reset() {
 	clear(c.locs)
 	clear(c.refs)
 	clear(c.paths)
+	clear(c.pathPtrs)
 }
 
 // listKey identifies a []string by its backing array and length: the

@@ -498,8 +498,24 @@ func (c *converter) stringMap(m map[string]string) *ast.Term {
 	return obj(p)
 }
 
-// path converts a Path, shared by value when no ref has annotations.
+// path converts a Path (nil is null). The resolver shares one Path
+// between the subjects of a binding, so paths are found by address first;
+// equal paths at other addresses are shared by value when no ref has
+// annotations.
 func (c *converter) path(p *facts.Path) *ast.Term {
+	if p == nil {
+		return ast.InternedNullTerm
+	}
+	if t, ok := c.pathPtrs[p]; ok {
+		return t
+	}
+	t := c.pathValue(p)
+	c.pathPtrs[p] = t
+	return t
+}
+
+// pathValue converts a Path not seen at its address.
+func (c *converter) pathValue(p *facts.Path) *ast.Term {
 	plain := len(p.Binding.Annotations) == 0 && len(p.Role.Annotations) == 0 &&
 		(p.AggregatedFrom == nil || len(p.AggregatedFrom.Annotations) == 0)
 	if !plain {
@@ -547,7 +563,7 @@ func (c *converter) grant(g *facts.Grant) *ast.Term {
 		{kVerbs, c.strList(g.Verbs)},
 		{kNodes, c.strList(g.Nodes)},
 		{kWildcard, boolTerm(g.Wildcard)},
-		{kPath, c.path(&g.Path)},
+		{kPath, c.path(g.Path)},
 	})
 }
 
@@ -557,7 +573,7 @@ func (c *converter) ineffective(i *facts.Ineffective) *ast.Term {
 		{kResource, c.str(i.Resource)},
 		{kVerbs, c.strList(i.Verbs)},
 		{kDetail, c.str(i.Detail)},
-		{kPath, c.path(&i.Path)},
+		{kPath, c.path(i.Path)},
 	})
 }
 
@@ -577,14 +593,14 @@ func (c *converter) escalation(e *facts.Escalation) *ast.Term {
 	}
 	p = append(p,
 		[2]*ast.Term{kDetail, c.str(e.Detail)},
-		[2]*ast.Term{kPath, c.path(&e.Path)})
+		[2]*ast.Term{kPath, c.path(e.Path)})
 	return obj(p)
 }
 
 func (c *converter) escalationPath(e *facts.EscalationPath) *ast.Term {
 	var buf [7][2]*ast.Term
 	p := append(buf[:0],
-		[2]*ast.Term{kPath, c.path(&e.Path)},
+		[2]*ast.Term{kPath, c.path(e.Path)},
 		[2]*ast.Term{kKinds, c.strList(e.Kinds)},
 		[2]*ast.Term{kPerms, c.strList(e.Permissions)},
 		[2]*ast.Term{kDetails, c.strList(e.Details)},

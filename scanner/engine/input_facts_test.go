@@ -111,16 +111,16 @@ func edgeDoc() *facts.Document {
 	doc.KubeletConfigs = filled[facts.KubeletConfig]()
 	doc.Verifications = filled[facts.Verification]()
 	for _, p := range filled[facts.Path]() {
-		doc.Subjects[1].Grants = append(doc.Subjects[1].Grants, facts.Grant{Path: p})
+		doc.Subjects[1].Grants = append(doc.Subjects[1].Grants, facts.Grant{Path: &p})
 	}
 	full := doc.Subjects[0]
 	// A copy shares every string and list with the original; a clone of a
 	// path has equal contents in other memory; annotations differ in place.
 	cp := full
-	clone := full.Grants[0].Path
+	clone := *full.Grants[0].Path
 	clone.Text = strings.Clone(clone.Text) + ""
 	clone.Role.Annotations = map[string]string{"other": "annotation"}
-	cp.Grants = append(slices.Clone(full.Grants), facts.Grant{Path: clone})
+	cp.Grants = append(slices.Clone(full.Grants), facts.Grant{Path: &clone})
 	cp.Escalations = append(slices.Clone(full.Escalations), facts.Escalation{
 		Targets: slices.Clone(full.Escalations[0].Targets),
 		Names:   full.Escalations[0].Targets[1:],
@@ -151,7 +151,7 @@ func TestInputValueSharesEqualValues(t *testing.T) {
 	doc := edgeDoc()
 	c := newConverter()
 	full, cp := &doc.Subjects[0], &doc.Subjects[len(doc.Subjects)-1]
-	plain := full.Grants[0].Path
+	plain := *full.Grants[0].Path
 	plain.Binding.Annotations, plain.Role.Annotations = nil, nil
 	aggregated := *plain.AggregatedFrom
 	aggregated.Annotations = nil

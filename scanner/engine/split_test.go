@@ -152,9 +152,9 @@ func TestSubjectsByPart(t *testing.T) {
 		b := facts.Ref{Kind: "ClusterRoleBinding", Name: fmt.Sprintf("b%d", i/4)} // 4 subjects per binding
 		s := facts.Subject{ID: fmt.Sprintf("User:u%d", i)}
 		if i%10 == 9 {
-			s.Ineffective = []facts.Ineffective{{Path: facts.Path{Binding: b}}}
+			s.Ineffective = []facts.Ineffective{{Path: &facts.Path{Binding: b}}}
 		} else {
-			s.Grants = []facts.Grant{{Path: facts.Path{Binding: b}}}
+			s.Grants = []facts.Grant{{Path: &facts.Path{Binding: b}}}
 		}
 		subjects = append(subjects, s)
 	}

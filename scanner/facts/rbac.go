@@ -78,7 +78,9 @@ type Grant struct {
 	// Wildcard is true when the grant comes from '*' in resources, verbs or
 	// apiGroups rather than naming nodes/<subresource> and the verb.
 	Wildcard bool `json:"wildcard"`
-	Path     Path `json:"path"`
+	// Path is shared by every grant, escalation and ineffective grant of one
+	// binding and role rule (never nil, not to be modified).
+	Path *Path `json:"path"`
 }
 
 // Path is how a subject gets a permission: binding -> role -> rule.
@@ -130,7 +132,7 @@ type Ineffective struct {
 	Verbs    []string `json:"verbs"`
 	// Detail says in words what the grant really allows.
 	Detail string `json:"detail"`
-	Path   Path   `json:"path"`
+	Path   *Path  `json:"path"`
 }
 
 // Escalation kinds: ways to grant oneself node access.
@@ -163,7 +165,7 @@ type Escalation struct {
 	// Targets less the holder. Omitted when false.
 	HolderInTargets bool   `json:"holderInTargets,omitempty"`
 	Detail          string `json:"detail"`
-	Path            Path   `json:"path"`
+	Path            *Path  `json:"path"`
 }
 
 // TargetCount is the number of e's targets: Targets less the holder.
@@ -176,7 +178,7 @@ func (e *Escalation) TargetCount() int {
 
 // EscalationPath is the escalations of one subject through one path.
 type EscalationPath struct {
-	Path Path `json:"path"`
+	Path *Path `json:"path"`
 	// Kinds, Permissions ("verbs resource"), Details and Targets are the
 	// sorted, distinct values of the path's escalations. Targets is the
 	// union of their lists (one escalation's list itself when they share
@@ -230,7 +232,7 @@ func GroupEscalations(holder string, es []Escalation) []EscalationPath {
 	var groups []pathTargets
 	for i := range es {
 		e := &es[i]
-		key := pathKeyOf(&e.Path)
+		key := pathKeyOf(e.Path)
 		j, ok := index[key]
 		if !ok {
 			j = len(out)
@@ -297,7 +299,12 @@ func (t *pathTargets) flag(holder string, e *Escalation) {
 // without it being a target.
 func (t *pathTargets) holderIn() bool { return t.flagged && !t.counted }
 
+// pathKeyOf is p's grouping key; escalations computed before their path
+// is known (nil) group together.
 func pathKeyOf(p *Path) string {
+	if p == nil {
+		return ""
+	}
 	if p.Key != "" {
 		return p.Key
 	}

@@ -9,8 +9,8 @@ import (
 
 func TestGroupEscalations(t *testing.T) {
 	shared := []string{"ServiceAccount:a/x", "ServiceAccount:b/y"}
-	p1 := Path{Key: "ClusterRoleBinding ci|ClusterRole/ci#0"}
-	p2 := Path{Key: "ClusterRoleBinding ci|ClusterRole/ci#1"}
+	p1 := &Path{Key: "ClusterRoleBinding ci|ClusterRole/ci#0"}
+	p2 := &Path{Key: "ClusterRoleBinding ci|ClusterRole/ci#1"}
 	es := []Escalation{
 		{Kind: EscalationBindings, Verbs: []string{"create"}, Resource: "rolebindings", Targets: shared, Detail: "d2", Path: p1},
 		{Kind: EscalationBind, Verbs: []string{"bind"}, Resource: "clusterroles", Detail: "d1", Path: p2},
@@ -42,7 +42,7 @@ func TestGroupEscalationsHolder(t *testing.T) {
 	list := []string{"ServiceAccount:a/me", "ServiceAccount:a/x", "ServiceAccount:b/y"}
 	sub := []string{"ServiceAccount:a/me", "ServiceAccount:a/x"}
 	other := []string{"ServiceAccount:a/me", "ServiceAccount:c/z"}
-	p := Path{Key: "RoleBinding a/ci|ClusterRole/edit#0"}
+	p := &Path{Key: "RoleBinding a/ci|ClusterRole/edit#0"}
 	esc := func(kind string, targets []string, holderIn bool) Escalation {
 		return Escalation{Kind: kind, Resource: kind, Targets: targets, HolderInTargets: holderIn, Path: p}
 	}

@@ -49,7 +49,7 @@ func analyze(n *roleNode) *roleAnalysis {
 }
 
 // fact renders a look-alike grant with its path.
-func (in srcIneffective) fact(p facts.Path) facts.Ineffective {
+func (in srcIneffective) fact(p *facts.Path) facts.Ineffective {
 	return facts.Ineffective{Reason: in.reason, Resource: in.resource, Verbs: in.verbs, Detail: in.detail, Path: p}
 }
 

@@ -279,8 +279,7 @@ func newPermRules(b facts.Ref, perms []srcPerm) []*permRule {
 // pathOf returns the binding -> role -> rule path of g, computed once.
 func (g *permGroup) pathOf() *facts.Path {
 	if g.path == nil {
-		path := refPath(g.binding, g.role, g.src)
-		g.path = &path
+		g.path = refPath(g.binding, g.role, g.src)
 	}
 	return g.path
 }
@@ -555,7 +554,7 @@ func (r *resolver) escalations(w *escWorker, id string, warm []escPart) ([]facts
 		start := len(out)
 		out = append(out, p.ge.escs...)
 		for i := start; i < len(out); i++ {
-			out[i].Path = *p.path
+			out[i].Path = p.path
 		}
 	}
 	if len(parts) > 1 {
@@ -578,7 +577,7 @@ func (r *resolver) escalations(w *escWorker, id string, warm []escPart) ([]facts
 	paths := make([]facts.EscalationPath, len(parts))
 	for i, p := range parts {
 		paths[i] = p.ge.path
-		paths[i].Path = *p.path
+		paths[i].Path = p.path
 	}
 	return out, paths
 }

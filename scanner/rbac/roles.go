@@ -387,7 +387,8 @@ func roleFact(n *roleNode) facts.Role {
 		role.NodeAccess = append(role.NodeAccess, rg)
 	}
 	for _, in := range a.ineffective {
-		role.Ineffective = append(role.Ineffective, in.fact(rolePath(n, in.src)))
+		p := rolePath(n, in.src)
+		role.Ineffective = append(role.Ineffective, in.fact(&p))
 	}
 	return role
 }

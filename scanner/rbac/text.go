@@ -106,18 +106,19 @@ func newBindingText(b facts.Ref) bindingText {
 	return bindingText{ref: b, text: refText(b), key: refKey(b)}
 }
 
-// bindingPath prefixes a role path with the binding that grants it.
-func bindingPath(b bindingText, n *roleNode, src ruleSrc) facts.Path {
+// bindingPath prefixes a role path with the binding that grants it. The
+// path is shared by every subject of the binding.
+func bindingPath(b bindingText, n *roleNode, src ruleSrc) *facts.Path {
 	p := rolePath(n, src)
 	p.Binding = b.ref
 	p.Text = b.text + " -> " + p.Text
 	p.Key = b.key + "|" + p.RuleKey
-	return p
+	return &p
 }
 
 // refPath is bindingPath for a binding whose text is not at hand: it
 // renders the binding's part straight into the path's strings.
-func refPath(b facts.Ref, n *roleNode, src ruleSrc) facts.Path {
+func refPath(b facts.Ref, n *roleNode, src ruleSrc) *facts.Path {
 	p := rolePath(n, src)
 	p.Binding = b
 	name := b.Name
@@ -126,10 +127,10 @@ func refPath(b facts.Ref, n *roleNode, src ruleSrc) facts.Path {
 	}
 	p.Text = b.Kind + " " + strconv.Quote(name) + " -> " + p.Text
 	p.Key = b.Kind + " " + name + "|" + p.RuleKey
-	return p
+	return &p
 }
 
 // missingPath is the provenance of a binding whose role does not exist.
-func missingPath(b, role facts.Ref) facts.Path {
-	return facts.Path{Binding: b, Role: role, Text: refText(b) + " -> " + refText(role) + " (not found)"}
+func missingPath(b, role facts.Ref) *facts.Path {
+	return &facts.Path{Binding: b, Role: role, Text: refText(b) + " -> " + refText(role) + " (not found)"}
 }
