@@ -41,9 +41,9 @@ func (e *Engine) Evaluate(ctx context.Context, doc *facts.Document) ([]finding.F
 }
 
 // EvaluateReleasing is Evaluate that clears doc.Subjects' entries as soon
-// as they are converted to Rego values, so their facts (on a large cluster
-// most of the heap) can be collected during the evaluation. doc must not
-// be used afterwards.
+// as they are converted to Rego values, and doc.Roles and doc.Bindings
+// once converted, so their facts (on a large cluster most of the heap) can
+// be collected during the evaluation. doc must not be used afterwards.
 func (e *Engine) EvaluateReleasing(ctx context.Context, doc *facts.Document) ([]finding.Finding, error) {
 	perRule, err := e.evaluate(ctx, doc, true)
 	return collect(perRule, err, findingOf)
@@ -154,6 +154,10 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, 
 	members, err := newConverterSharing(lists).members(doc)
 	if err != nil {
 		return nil, err
+	}
+	if release {
+		// Every query reads the roles and bindings as converted.
+		doc.Roles, doc.Bindings = nil, nil
 	}
 	byPart := subjectsByPart(doc.Subjects, n)
 	partOut := make([][]ruleResults, n)

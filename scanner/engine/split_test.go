@@ -286,7 +286,7 @@ func mustParse(t *testing.T, dir string) map[string]*ast.Module {
 }
 
 // TestEvaluateReleasing: the releasing evaluation finds what Evaluate does
-// and leaves the document's subjects cleared.
+// and leaves the document's subjects, roles and bindings cleared.
 func TestEvaluateReleasing(t *testing.T) {
 	view := corpusView(t, "S")
 	withPartSize(t, 10)
@@ -309,6 +309,9 @@ func TestEvaluateReleasing(t *testing.T) {
 		if s.ID != "" || s.Grants != nil || s.Escalations != nil {
 			t.Fatalf("subject %d not released: %s", i, s.ID)
 		}
+	}
+	if view.Roles != nil || view.Bindings != nil {
+		t.Errorf("roles (%d) and bindings (%d) not released", len(view.Roles), len(view.Bindings))
 	}
 }
 
