@@ -25,6 +25,10 @@ type Options struct {
 	Paths       []string
 	Stdin       io.Reader
 	MaxFileSize int64
+	// InputSized, when set, is called with the total size of the manifest
+	// files once they are found, before any is read (the CLI sizes the
+	// collector's heap floor by it, internal/gcfloor).
+	InputSized func(bytes int64)
 	// KubeletConfigs are KubeletConfiguration files to audit.
 	KubeletConfigs []string
 	// Probe lists kubelets to probe directly (the probe command).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -208,6 +209,34 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: proxy}
 subjects:
   - {kind: Group, name: ops, apiGroup: rbac.authorization.k8s.io}
 `
+
+// TestInputSized: the scan reports the size of its manifests before
+// reading them (the CLI sizes the collector by it).
+func TestInputSized(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "demo")
+	var want int64
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".json")) {
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			want += fi.Size()
+		}
+		return err
+	})
+	if err != nil || want == 0 {
+		t.Fatalf("demo size %d: %v", want, err)
+	}
+	var got []int64
+	opts := Options{Paths: []string{dir}, Engine: builtinEngine(t), InputSized: func(n int64) { got = append(got, n) }}
+	if _, err := Scan(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("InputSized calls = %v, want one with %d bytes", got, want)
+	}
+}
 
 func TestSuppressionAnnotation(t *testing.T) {
 	for _, tc := range []struct {

@@ -17,7 +17,7 @@ import (
 func (s *scan) loadManifests(ctx context.Context) {
 	s.rbacInput = true
 	s.sources = append(s.sources, s.opts.Paths...)
-	res, err := load.Load(ctx, s.opts.Paths, load.Options{Stdin: s.opts.Stdin, MaxFileSize: s.opts.MaxFileSize})
+	res, err := load.Load(ctx, s.opts.Paths, load.Options{Stdin: s.opts.Stdin, MaxFileSize: s.opts.MaxFileSize, Sized: s.opts.InputSized})
 	if res != nil {
 		s.errs = append(s.errs, res.Errors...)
 		// Only documents that parsed as objects count: a directory of junk

@@ -9,7 +9,8 @@
 // Go compiler raises its starting heap the same way
 // (cmd/compile/internal/base.AdjustStartingHeap). At the other end, on the
 // largest clusters, a doubling heap is what pushes memory past a gigabyte.
-// Set adjusts GOGC after every collection to keep that goal.
+// Set adjusts GOGC after every collection to keep that goal; ForInput
+// raises the floor once the size of the input is known.
 package gcfloor
 
 import (
@@ -17,6 +18,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 	"sync/atomic"
 )
 
@@ -42,13 +44,31 @@ func percent(live, floor uint64) int {
 	return int(room * 100 / live)
 }
 
+// The heap a scan of manifests needs grows with their size: the live
+// heap peaks at about 4.5 times the bytes read (at the end of resolution,
+// docs/benchmarks.md), and nearly everything loading and resolution
+// allocate stays live until then, so collections before that point find
+// little garbage. ForInput sets the floor to inputFactor times the input,
+// enough to reach the end of resolution with one or two collections, but
+// at most maxInputFloor, which keeps the largest benchmark (100,000 roles,
+// 120 MB of manifests) within its 1 GiB budget.
+const (
+	inputFactor   = 6
+	maxInputFloor = 720 << 20
+)
+
 // tuner re-reads the live heap after each collection.
 type tuner struct {
-	floor   uint64
 	stopped atomic.Bool
-	sample  []metrics.Sample
+	sample  []metrics.Sample // only the finalizer goroutine reads into it
+	mu      sync.Mutex       // guards the fields below
+	floor   uint64
+	live    uint64 // at the last collection, 0 before the first
 	last    int
 }
+
+// active is the tuner Set started, for ForInput; nil when none runs.
+var active atomic.Pointer[tuner]
 
 // Set keeps the heap goal at least floor bytes until the returned stop
 // is called. It does nothing when the user set GOGC or GOMEMLIMIT (their
@@ -60,9 +80,32 @@ func Set(floor uint64) (stop func()) {
 	t := &tuner{floor: floor, sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}, last: defaultPercent}
 	t.apply(0)
 	t.arm()
+	active.Store(t)
 	return func() {
+		active.CompareAndSwap(t, nil)
 		t.stopped.Store(true)
 		debug.SetGCPercent(defaultPercent)
+	}
+}
+
+// ForInput raises the floor of the running tuner (if any) for a scan of
+// bytes of manifests: to inputFactor times that, at most maxInputFloor.
+func ForInput(bytes int64) {
+	if bytes <= 0 {
+		return
+	}
+	if t := active.Load(); t != nil {
+		t.raise(min(uint64(bytes)*inputFactor, maxInputFloor))
+	}
+}
+
+// raise lifts the floor to floor bytes (never lowers it).
+func (t *tuner) raise(floor uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if floor > t.floor {
+		t.floor = floor
+		t.setPercent()
 	}
 }
 
@@ -85,6 +128,15 @@ func (t *tuner) arm() {
 
 // apply sets GOGC for the live heap size just measured.
 func (t *tuner) apply(live uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.live = live
+	t.setPercent()
+}
+
+// setPercent sets GOGC for t.live and t.floor; t.mu is held.
+func (t *tuner) setPercent() {
+	live := t.live
 	if live == 0 {
 		// Before the first collection: as if the live heap were 4 MiB.
 		live = 4 << 20

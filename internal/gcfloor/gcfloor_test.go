@@ -89,3 +89,42 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 	}
 	t.Fatalf("timed out waiting for %s (GOGC %d)", what, gcPercent())
 }
+
+// TestForInput: the size of the input raises the floor of the running
+// tuner (never lowers it, at most maxInputFloor) and does nothing when no
+// tuner runs.
+func TestForInput(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	defer debug.SetGCPercent(gcPercent())
+	ForInput(100 << 20) // no tuner: no effect, no panic
+	const floor = 64 << 20
+	stop := Set(floor)
+	defer stop()
+	tn := active.Load()
+	floorOf := func() uint64 {
+		tn.mu.Lock()
+		defer tn.mu.Unlock()
+		return tn.floor
+	}
+	for _, tc := range []struct {
+		input int64
+		want  uint64
+	}{
+		{input: 1 << 20, want: floor},                   // 6 MiB: below the floor set
+		{input: 20 << 20, want: 20 << 20 * inputFactor}, // raised
+		{input: 10 << 20, want: 20 << 20 * inputFactor}, // never lowered
+		{input: 1 << 30, want: maxInputFloor},           // capped
+	} {
+		ForInput(tc.input)
+		if got := floorOf(); got != tc.want {
+			t.Errorf("after ForInput(%d MiB) floor = %d MiB, want %d MiB", tc.input>>20, got>>20, tc.want>>20)
+		}
+	}
+	runtime.GC()
+	waitFor(t, func() bool { return gcPercent() > 1000 }, "GOGC for a heap goal of maxInputFloor with a small live heap")
+	stop()
+	if active.Load() != nil {
+		t.Error("stop left the tuner active")
+	}
+}

@@ -56,6 +56,9 @@ type Options struct {
 	// error and is not read at all; a stream is read up to the cap. 0 means
 	// DefaultMaxFileSize, a negative value means no limit.
 	MaxFileSize int64
+	// Sized, when set, is called once with the total size of the files
+	// found (streams not counted) before any is read.
+	Sized func(bytes int64)
 }
 
 func (o Options) maxSize() int64 {
@@ -114,6 +117,9 @@ func Load(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		}
 		l.path(p)
 	}
+	if l.opts.Sized != nil {
+		l.opts.Sized(l.plannedBytes())
+	}
 	l.runJobs()
 	if err := ctx.Err(); err != nil {
 		return l.res, fmt.Errorf("load manifests: %w", err)
@@ -133,6 +139,17 @@ type job struct {
 	errs []finding.ScanError
 	res  *Result
 	objs *objects // res's objects, but for KubeletConfigs
+}
+
+// plannedBytes is the total size of the files found.
+func (l *loader) plannedBytes() int64 {
+	var n int64
+	for _, j := range l.jobs {
+		if j.fi != nil {
+			n += j.fi.Size()
+		}
+	}
+	return n
 }
 
 // runJobs loads the planned files on GOMAXPROCS workers (parsing is CPU

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubelet-audit/kubelet-audit/internal/gcfloor"
 	"github.com/kubelet-audit/kubelet-audit/scanner"
 	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
 	"github.com/kubelet-audit/kubelet-audit/scanner/kubelet"
@@ -60,7 +61,10 @@ func (s *sourceFlags) register(cmd *cobra.Command) {
 
 // options builds scanner options for the given paths.
 func (s *sourceFlags) options(cmd *cobra.Command, paths []string) (scanner.Options, error) {
-	opts := scanner.Options{Paths: paths, Stdin: cmd.InOrStdin(), MaxFileSize: s.maxFileSize, Version: version}
+	opts := scanner.Options{
+		Paths: paths, Stdin: cmd.InOrStdin(), MaxFileSize: s.maxFileSize, Version: version,
+		InputSized: gcfloor.ForInput,
+	}
 	if s.kubeletConfig {
 		if len(paths) == 0 {
 			return opts, fmt.Errorf("%w: --kubelet-config needs KubeletConfiguration files", finding.ErrUsage)
