@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -60,8 +61,12 @@ type splitQueries struct {
 	perRules, wholeRules        []ruleModule // the rules at those indices
 	perSubjectQuery, wholeQuery rego.PreparedEvalQuery
 	// wholeReadsSubjects is true when a rule of the whole query may read
-	// input.subjects (see readsSubjects); otherwise its input leaves them out.
+	// input.subjects (see readsInput); otherwise its input leaves them out.
 	wholeReadsSubjects bool
+	// perReadsRBAC is true when a per-subject rule may read input.roles or
+	// input.bindings; otherwise the parts leave them out, and they are
+	// converted for the whole query alone, while the parts run.
+	perReadsRBAC bool
 }
 
 // resultVar is the query variable that receives every rule's findings.
@@ -129,20 +134,21 @@ func prepareSplit(ctx context.Context, comp *ast.Compiler, rules []ruleModule) (
 	if sq.perSubjectQuery, err = prepare(ctx, comp, sq.perRules); err != nil {
 		return nil, err
 	}
+	sq.perReadsRBAC = readsInput(comp, sq.perRules, "roles", "bindings")
 	if len(sq.wholeRules) > 0 {
 		if sq.wholeQuery, err = prepare(ctx, comp, sq.wholeRules); err != nil {
 			return nil, err
 		}
-		sq.wholeReadsSubjects = readsSubjects(comp, sq.wholeRules)
+		sq.wholeReadsSubjects = readsInput(comp, sq.wholeRules, "subjects")
 	}
 	return sq, nil
 }
 
-// readsSubjects reports whether any of rules may read input.subjects,
-// following every rule and function they depend on. It errs on the safe
-// side: a bare `input`, or a key into input that is not a constant string,
-// counts as reading the subjects.
-func readsSubjects(comp *ast.Compiler, rules []ruleModule) bool {
+// readsInput reports whether any of rules may read one of the given
+// members of input (e.g. input.subjects), following every rule and
+// function they depend on. It errs on the safe side: a bare `input`, or a
+// key into input that is not a constant string, counts as reading them all.
+func readsInput(comp *ast.Compiler, rules []ruleModule, keys ...string) bool {
 	var stack []*ast.Rule
 	for _, r := range rules {
 		stack = append(stack, comp.GetRules(r.pkg.Append(ast.StringTerm(findingsRule)))...)
@@ -155,7 +161,7 @@ func readsSubjects(comp *ast.Compiler, rules []ruleModule) bool {
 			continue
 		}
 		seen[r] = true
-		if ruleReadsSubjects(r) {
+		if ruleReads(r, keys) {
 			return true
 		}
 		for d := range comp.Graph.Dependencies(r) {
@@ -167,9 +173,9 @@ func readsSubjects(comp *ast.Compiler, rules []ruleModule) bool {
 	return false
 }
 
-// ruleReadsSubjects looks at the input references of one rule (its else
-// branches included).
-func ruleReadsSubjects(r *ast.Rule) bool {
+// ruleReads looks at the input references of one rule (its else branches
+// included).
+func ruleReads(r *ast.Rule, keys []string) bool {
 	found := false
 	var vis *ast.GenericVisitor
 	vis = ast.NewGenericVisitor(func(x any) bool {
@@ -182,7 +188,7 @@ func ruleReadsSubjects(r *ast.Rule) bool {
 			if ok {
 				key, ok = x[1].Value.(ast.String)
 			}
-			if !ok || key == "subjects" {
+			if !ok || slices.Contains(keys, string(key)) {
 				found = true
 			}
 			for _, t := range x[1:] {

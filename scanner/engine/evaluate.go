@@ -151,13 +151,21 @@ func (r *ruleResults) pointers() []*Result {
 func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, release bool) ([][]*Result, error) {
 	sq := e.split
 	lists := newListCache()
-	members, err := newConverterSharing(lists).members(doc)
+	base, err := newConverterSharing(lists).members(doc)
 	if err != nil {
 		return nil, err
 	}
-	if release {
-		// Every query reads the roles and bindings as converted.
-		doc.Roles, doc.Bindings = nil, nil
+	// The roles and bindings (100,000s of objects on a large cluster) are
+	// converted before the parts only when they read them; otherwise the
+	// whole query converts them while the first parts run.
+	members := base
+	if sq.perReadsRBAC {
+		members = base.withRBAC(newConverterSharing(lists), doc)
+	}
+	releaseRBAC := func() {
+		if release {
+			doc.Roles, doc.Bindings = nil, nil
+		}
 	}
 	byPart := subjectsByPart(doc.Subjects, n)
 	partOut := make([][]ruleResults, n)
@@ -187,15 +195,25 @@ func (e *Engine) evaluateSplit(ctx context.Context, doc *facts.Document, n int, 
 	}
 	var wholeOut []ruleResults
 	if len(sq.whole) > 0 {
-		whole := members.with(ast.InternedEmptyArray)
+		subjects := ast.InternedEmptyArray
 		if sq.wholeReadsSubjects {
+			// Before any part starts (and releases its subjects).
 			all := make([]int, len(doc.Subjects))
 			for i := range all {
 				all[i] = i
 			}
-			whole = members.with(newConverterSharing(lists).convertSubjects(doc.Subjects, all))
+			subjects = newConverterSharing(lists).convertSubjects(doc.Subjects, all)
 		}
-		wg.Go(func() { wholeOut, errs[n] = e.run(ctx, sq.wholeQuery, whole.Value, sq.wholeRules) })
+		wg.Go(func() {
+			whole := members
+			if !sq.perReadsRBAC {
+				whole = base.withRBAC(newConverterSharing(lists), doc)
+			}
+			releaseRBAC() // every query reads them as converted
+			wholeOut, errs[n] = e.run(ctx, sq.wholeQuery, whole.with(subjects).Value, sq.wholeRules)
+		})
+	} else {
+		releaseRBAC()
 	}
 	for p := range n {
 		jobs <- p

@@ -161,16 +161,21 @@ func (c *converter) document(d *facts.Document) (*ast.Term, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.with(list(d.Subjects, c.subject)), nil
+	return m.withRBAC(c, d).with(list(d.Subjects, c.subject)), nil
 }
 
 // docMembers are a document's converted members, subjects left out.
 type docMembers [][2]*ast.Term
 
-// subjectsAt is the index of the subjects member in docMembers.
-const subjectsAt = 2
+// The indices of the subjects, roles and bindings members in docMembers.
+const (
+	subjectsAt = 2
+	rolesAt    = 3
+	bindingsAt = 4
+)
 
-// members converts every member of d but its subjects.
+// members converts every member of d but its subjects, roles and bindings
+// (empty until withRBAC).
 func (c *converter) members(d *facts.Document) (docMembers, error) {
 	rest := make([]*ast.Term, 3)
 	for i, v := range []any{d.Kubelets, d.KubeletConfigs, d.Verifications} {
@@ -184,12 +189,20 @@ func (c *converter) members(d *facts.Document) (docMembers, error) {
 		{kSchemaVersion, c.str(d.SchemaVersion)},
 		{kMode, c.str(d.Mode)},
 		{kSubjects, nil},
-		{kRoles, list(d.Roles, c.role)},
-		{kBindings, list(d.Bindings, c.binding)},
+		{kRoles, ast.InternedEmptyArray},
+		{kBindings, ast.InternedEmptyArray},
 		{kKubelets, rest[0]},
 		{kKubeletConfigs, rest[1]},
 		{kVerifications, rest[2]},
 	}, nil
+}
+
+// withRBAC returns m with d's roles and bindings converted by c.
+func (m docMembers) withRBAC(c *converter, d *facts.Document) docMembers {
+	out := slices.Clone(m)
+	out[rolesAt][1] = list(d.Roles, c.role)
+	out[bindingsAt][1] = list(d.Bindings, c.binding)
+	return out
 }
 
 // with returns the document object with the given subjects member; the

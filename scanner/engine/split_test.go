@@ -125,6 +125,65 @@ findings contains {"msg": "always", "resource": {"kind": "Cluster"}} if true
 	}
 }
 
+// TestSplitRolesAndBindings: the roles and bindings reach the whole query
+// and, when a per-subject rule reads them, every part; the releasing
+// evaluation finds the same.
+func TestSplitRolesAndBindings(t *testing.T) {
+	withPartSize(t, 2)
+	newDoc := func() *facts.Document {
+		doc := facts.New("manifests")
+		for _, id := range []string{"User:a", "User:b", "User:c"} {
+			doc.Subjects = append(doc.Subjects, facts.Subject{ID: id, Kind: "User", Name: id[5:]})
+		}
+		doc.Roles = []facts.Role{{Ref: facts.Ref{Kind: "ClusterRole", Name: "r1"}}, {Ref: facts.Ref{Kind: "ClusterRole", Name: "r2"}}}
+		doc.Bindings = []facts.Binding{{Ref: facts.Ref{Kind: "ClusterRoleBinding", Name: "b1"}}}
+		return doc
+	}
+	whole := policy("t.whole", okCustom, `findings contains {"msg": sprintf("%d roles, %d bindings", [count(input.roles), count(input.bindings)]), "resource": {"kind": "Cluster"}} if true
+`)
+	perCustom := strings.Replace(okCustom, "TEST-001", "TEST-002", 1) + "#   per_subject: true\n"
+	for _, tc := range []struct {
+		name, body string
+		readsRBAC  bool
+		want       []string
+	}{
+		{"parts without roles", `findings contains {"msg": s.id, "resource": {"kind": "Subject", "name": s.id}} if some s in input.subjects
+`, false, []string{"TEST-001 2 roles, 1 bindings", "TEST-002 User:a", "TEST-002 User:b", "TEST-002 User:c"}},
+		{"parts read roles", `findings contains {"msg": sprintf("%s sees %d roles", [s.id, count(input.roles)]), "resource": {"kind": "Subject", "name": s.id}} if some s in input.subjects
+`, true, []string{"TEST-001 2 roles, 1 bindings", "TEST-002 User:a sees 2 roles", "TEST-002 User:b sees 2 roles", "TEST-002 User:c sees 2 roles"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeDir(t, map[string]string{"whole.rego": whole, "per.rego": policy("t.per", perCustom, tc.body)})
+			e, err := Load(context.Background(), Options{PolicyDirs: []string{dir}, Disabled: builtinIDs(t), Parallelism: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.split == nil || e.split.perReadsRBAC != tc.readsRBAC {
+				t.Fatalf("split %+v, want perReadsRBAC %v", e.split, tc.readsRBAC)
+			}
+			for _, release := range []bool{false, true} {
+				doc := newDoc()
+				evaluate := e.Evaluate
+				if release {
+					evaluate = e.EvaluateReleasing
+				}
+				fs, err := evaluate(context.Background(), doc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, f := range fs {
+					got = append(got, f.RuleID+" "+f.Message)
+				}
+				slices.Sort(got)
+				if !reflect.DeepEqual(got, tc.want) {
+					t.Errorf("release=%v: findings = %q, want %q", release, got, tc.want)
+				}
+			}
+		})
+	}
+}
+
 // TestParts: a document is split into parts of at most partSubjects.
 func TestParts(t *testing.T) {
 	e, err := Load(context.Background(), Options{})
@@ -215,15 +274,16 @@ func TestReadsSubjects(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := readsSubjects(comp, e.rules); got != tc.want {
-				t.Errorf("readsSubjects = %v, want %v", got, tc.want)
+			if got := readsInput(comp, e.rules, "subjects"); got != tc.want {
+				t.Errorf("readsInput(subjects) = %v, want %v", got, tc.want)
 			}
 		})
 	}
 }
 
 // TestBuiltinWholeRulesSkipSubjects: no built-in rule outside the
-// per-subject ones reads input.subjects, so their input leaves them out.
+// per-subject ones reads input.subjects, and no per-subject one reads the
+// roles or bindings, so their inputs leave them out.
 func TestBuiltinWholeRulesSkipSubjects(t *testing.T) {
 	e, err := Load(context.Background(), Options{})
 	if err != nil {
@@ -234,6 +294,9 @@ func TestBuiltinWholeRulesSkipSubjects(t *testing.T) {
 	}
 	if e.split.wholeReadsSubjects {
 		t.Error("a built-in rule without custom.per_subject reads input.subjects")
+	}
+	if e.split.perReadsRBAC {
+		t.Error("a built-in per-subject rule reads input.roles or input.bindings")
 	}
 }
 
