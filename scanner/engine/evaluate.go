@@ -342,8 +342,9 @@ func convertRule(r finding.Rule, raw ast.Value) (ruleResults, error) {
 		return ruleResults{}, fmt.Errorf("rule %s: findings is %T, want a set", r.ID, goValue(raw))
 	}
 	out := ruleResults{hashes: make([]int, len(items)), results: make([]Result, len(items))}
+	ev := evidenceCache{}
 	for i, it := range items {
-		res, err := convertFinding(r, it.Value)
+		res, err := convertFinding(r, it.Value, ev)
 		if err != nil {
 			return ruleResults{}, fmt.Errorf("rule %s: %w", r.ID, err)
 		}
@@ -375,7 +376,7 @@ func member(obj ast.Object, key *ast.Term) ast.Value {
 }
 
 // convertFinding maps one finding object; msg and resource.kind are required.
-func convertFinding(r finding.Rule, raw ast.Value) (Result, error) {
+func convertFinding(r finding.Rule, raw ast.Value, ev evidenceCache) (Result, error) {
 	obj, ok := raw.(ast.Object)
 	if !ok {
 		return Result{}, fmt.Errorf("finding is %T, want an object with msg and resource", goValue(raw))
@@ -405,7 +406,7 @@ func convertFinding(r finding.Rule, raw ast.Value) (Result, error) {
 			return Result{}, fmt.Errorf("finding %q: %w", f.Message, err)
 		}
 	}
-	if f.Evidence, err = evidence(member(obj, fEvidence)); err != nil {
+	if f.Evidence, err = ev.get(member(obj, fEvidence)); err != nil {
 		return Result{}, fmt.Errorf("finding %q: %w", f.Message, err)
 	}
 	f.Fingerprint = finding.Fingerprint(f.RuleID, f.Resource, f.Subject, key)
@@ -490,6 +491,34 @@ func integer(v ast.Value) (int, error) {
 	default:
 		return 0, fmt.Errorf("%T is not an integer", goValue(v))
 	}
+}
+
+// evidenceCache shares the evidence map of equal evidence objects among
+// the findings of one rule: the findings about the subjects of one binding
+// mostly carry the same evidence, and findings never modify it.
+type evidenceCache map[int][]sharedEvidence
+
+type sharedEvidence struct {
+	v ast.Value
+	m map[string]string
+}
+
+// get returns the evidence of v, shared with an earlier equal one.
+func (c evidenceCache) get(v ast.Value) (map[string]string, error) {
+	if v == nil {
+		return evidence(v)
+	}
+	h := v.Hash()
+	for _, e := range c[h] {
+		if e.v.Compare(v) == 0 {
+			return e.m, nil
+		}
+	}
+	m, err := evidence(v)
+	if err == nil {
+		c[h] = append(c[h], sharedEvidence{v: v, m: m})
+	}
+	return m, err
 }
 
 // evidence flattens an object to strings: strings as is, lists of scalars

@@ -268,3 +268,27 @@ func TestConvertRuleShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestEvidenceShared: findings of one rule with equal evidence share one
+// map; different evidence keeps its own.
+func TestEvidenceShared(t *testing.T) {
+	ev := evidenceCache{}
+	obj := func(v string) ast.Value {
+		return ast.NewObject(ast.Item(ast.StringTerm("verbs"), ast.StringTerm(v)))
+	}
+	a, err := ev.get(obj("get"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := ev.get(obj("get"))
+	c, _ := ev.get(obj("create"))
+	if reflect.ValueOf(a).Pointer() != reflect.ValueOf(b).Pointer() {
+		t.Error("equal evidence converted to two maps")
+	}
+	if c["verbs"] != "create" || a["verbs"] != "get" {
+		t.Errorf("evidence = %v and %v", a, c)
+	}
+	if m, err := ev.get(nil); m != nil || err != nil {
+		t.Errorf("no evidence = %v, %v", m, err)
+	}
+}

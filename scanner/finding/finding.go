@@ -150,7 +150,8 @@ type Finding struct {
 	// Path is the provenance chain, e.g.
 	// "ClusterRoleBinding a -> ClusterRole b (rule #1 at roles.yaml:12) -> nodes/proxy get".
 	Path string `json:"path,omitempty"`
-	// Evidence holds rule-specific facts (status lines, body excerpts, verbs).
+	// Evidence holds rule-specific facts (status lines, body excerpts,
+	// verbs). Findings with equal evidence may share one map: read only.
 	Evidence    map[string]string `json:"evidence,omitempty"`
 	Remediation string            `json:"remediation,omitempty"`
 	References  []string          `json:"references,omitempty"`
