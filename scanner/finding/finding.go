@@ -6,9 +6,11 @@ package finding
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // SchemaVersion is the version of the JSON report contract (README "JSON report").
@@ -249,10 +251,55 @@ var (
 // Sort orders findings deterministically (stable): rule id, namespace,
 // kind, name, subject, location, message. Findings are large and the
 // location text is built, so it sorts indices with the texts built once.
+// Findings that come grouped by rule id in ascending order (as the engine
+// returns them) are sorted rule by rule, on all CPUs.
 func Sort(fs []Finding) {
 	if IsSorted(fs) {
 		return
 	}
+	runs := ruleRuns(fs)
+	if runs == nil {
+		sortRange(fs)
+		return
+	}
+	next := make(chan []Finding)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(runs)) {
+		wg.Go(func() {
+			for r := range next {
+				sortRange(r)
+			}
+		})
+	}
+	// Largest first: one rule often holds most findings.
+	slices.SortFunc(runs, func(a, b []Finding) int { return len(b) - len(a) })
+	for _, r := range runs {
+		next <- r
+	}
+	close(next)
+	wg.Wait()
+}
+
+// ruleRuns splits fs into runs of one rule id, or returns nil when the
+// ids are not grouped in ascending order.
+func ruleRuns(fs []Finding) [][]Finding {
+	var runs [][]Finding
+	start := 0
+	for i := 1; i <= len(fs); i++ {
+		if i < len(fs) && fs[i].RuleID == fs[start].RuleID {
+			continue
+		}
+		if i < len(fs) && fs[i].RuleID < fs[start].RuleID {
+			return nil
+		}
+		runs = append(runs, fs[start:i])
+		start = i
+	}
+	return runs
+}
+
+// sortRange is Sort on one slice, on the calling goroutine.
+func sortRange(fs []Finding) {
 	locs := make([]string, len(fs))
 	idx := make([]int, len(fs))
 	for i := range fs {

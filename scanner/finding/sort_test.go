@@ -30,8 +30,9 @@ func referenceSort(fs []Finding) {
 }
 
 // TestSortMatchesReference: random findings with many ties on every key
-// (and locations that order as text, "f:10" before "f:9") sort exactly as
-// the reference, ties kept in input order (Path tells them apart).
+// (and locations that order as text, "f:10" before "f:9"), mixed or
+// grouped by rule id, sort exactly as the reference, ties kept in input
+// order (Path tells them apart).
 func TestSortMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
@@ -45,6 +46,14 @@ func TestSortMatchesReference(t *testing.T) {
 				Location: Location{File: pick("", "f.yaml", "g.yaml"), Line: rng.IntN(12), URI: pick("", "k8s://x")},
 				Message:  pick("m1", "m2"),
 				Path:     fmt.Sprint(i),
+			}
+		}
+		if round%2 == 1 {
+			// Grouped by rule id, as the engine returns findings: sorted
+			// rule by rule.
+			sort.SliceStable(fs, func(i, j int) bool { return fs[i].RuleID < fs[j].RuleID })
+			if ruleRuns(fs) == nil {
+				t.Fatalf("round %d: findings grouped by rule id not seen as runs", round)
 			}
 		}
 		want := append([]Finding(nil), fs...)
