@@ -30,6 +30,11 @@ func Append(dst []byte, s string, html bool) []byte {
 	}
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight plain bytes at a time: messages are mostly plain ASCII.
+		if i+8 <= len(s) && plainWord(s[i:i+8], html) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if safe[c] {
@@ -74,4 +79,31 @@ func Append(dst []byte, s string, html bool) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// plainWord reports whether the 8 bytes of w are all ASCII written as they
+// are (safeASCII), testing them at once (zero-byte tricks: a borrow can
+// only come from a byte that matches, so "any byte" answers are exact).
+func plainWord(w string, html bool) bool {
+	_ = w[7]
+	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	if x&msb != 0 || (x-0x20*lsb)&^x&msb != 0 { // non-ASCII, control
+		return false
+	}
+	if hasByte(x, '"') || hasByte(x, '\\') {
+		return false
+	}
+	return !html || !(hasByte(x, '<') || hasByte(x, '>') || hasByte(x, '&'))
+}
+
+// hasByte reports whether any byte of x (all ASCII) is b.
+func hasByte(x uint64, b byte) bool {
+	v := x ^ (lsb * uint64(b))
+	return (v-lsb)&^v&msb != 0
 }

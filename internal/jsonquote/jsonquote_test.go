@@ -35,6 +35,20 @@ func TestAppendMatchesEncodingJSON(t *testing.T) {
 		}
 		strs = append(strs, string(b))
 	}
+	// Longer mostly-plain strings with specials at every offset of the
+	// 8-byte words Append skips.
+	const alphabet = "abcXYZ019 -:/\"<>&\\\n\t\x01\x1f\x7f\u00e9\u2028"
+	for range 2000 {
+		var b []byte
+		for range rng.IntN(40) {
+			if rng.IntN(4) == 0 {
+				b = append(b, alphabet[rng.IntN(len(alphabet))])
+			} else {
+				b = append(b, byte('a'+rng.IntN(26)))
+			}
+		}
+		strs = append(strs, string(b))
+	}
 	for _, s := range strs {
 		for _, html := range []bool{false, true} {
 			if got, want := string(Append(nil, s, html)), encode(t, s, html); got != want {
