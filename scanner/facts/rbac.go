@@ -78,8 +78,9 @@ type Grant struct {
 	// Wildcard is true when the grant comes from '*' in resources, verbs or
 	// apiGroups rather than naming nodes/<subresource> and the verb.
 	Wildcard bool `json:"wildcard"`
-	// Path is shared by every grant, escalation and ineffective grant of one
-	// binding and role rule (never nil, not to be modified).
+	// Path is not copied per subject: every subject of a binding points to
+	// the same value, as do the binding's grants through one rule (never
+	// nil, not to be modified).
 	Path *Path `json:"path"`
 }
 

@@ -238,8 +238,9 @@ func (r *resolver) bindingGrants(b facts.Ref, n *roleNode, role facts.Ref) *bind
 		out.grants = make([]facts.Grant, 0, len(a.grants))
 		out.ineffective = make([]facts.Ineffective, 0, len(a.ineffective))
 	}
+	paths := bindingPaths{bt: bt, n: n}
 	for _, g := range a.grants {
-		p := bindingPath(bt, n, g.src)
+		p := paths.of(g.src)
 		if b.Kind == kindRB {
 			out.ineffective = append(out.ineffective, facts.Ineffective{
 				Reason: facts.IneffectiveRoleBinding, Resource: nodePrefix + g.sub, Verbs: g.verbs, Path: p,
@@ -250,7 +251,7 @@ func (r *resolver) bindingGrants(b facts.Ref, n *roleNode, role facts.Ref) *bind
 		out.grants = append(out.grants, facts.Grant{Subresource: g.sub, Verbs: g.verbs, Nodes: g.nodes, Wildcard: g.wildcard, Path: p})
 	}
 	for _, in := range a.ineffective {
-		out.ineffective = append(out.ineffective, in.fact(bindingPath(bt, n, in.src)))
+		out.ineffective = append(out.ineffective, in.fact(paths.of(in.src)))
 	}
 	out.perms = r.groupPerms(b, n, a.perms)
 	for _, g := range out.perms {

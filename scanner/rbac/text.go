@@ -116,6 +116,23 @@ func bindingPath(b bindingText, n *roleNode, src ruleSrc) *facts.Path {
 	return &p
 }
 
+// bindingPaths hands out one binding's paths: the facts of one rule (a
+// rule granting proxy, stats and metrics gives three grants) come one
+// after the other and share one *Path instead of each building its own.
+type bindingPaths struct {
+	bt  bindingText
+	n   *roleNode
+	src ruleSrc
+	p   *facts.Path
+}
+
+func (bp *bindingPaths) of(src ruleSrc) *facts.Path {
+	if bp.p == nil || bp.src != src {
+		bp.src, bp.p = src, bindingPath(bp.bt, bp.n, src)
+	}
+	return bp.p
+}
+
 // refPath is bindingPath for a binding whose text is not at hand: it
 // renders the binding's part straight into the path's strings.
 func refPath(b facts.Ref, n *roleNode, src ruleSrc) *facts.Path {
