@@ -101,6 +101,22 @@ func (e *jsonEnc) strs(xs []string) {
 	e.close(']')
 }
 
+// strsOmit writes key and xs unless xs is empty (omitempty).
+func (e *jsonEnc) strsOmit(key string, xs []string) {
+	if len(xs) > 0 {
+		e.key(key)
+		e.strs(xs)
+	}
+}
+
+// strMapOmit writes key and m unless m is empty (omitempty).
+func (e *jsonEnc) strMapOmit(key string, m map[string]string) {
+	if len(m) > 0 {
+		e.key(key)
+		e.strMap(m)
+	}
+}
+
 // strMap writes a map[string]string with sorted keys; nil is null.
 func (e *jsonEnc) strMap(m map[string]string) {
 	if m == nil {
@@ -155,15 +171,9 @@ func (e *jsonEnc) finding(f *finding.Finding) {
 	e.key("location")
 	e.location(f.Location)
 	e.memberOmit("path", f.Path)
-	if len(f.Evidence) > 0 {
-		e.key("evidence")
-		e.strMap(f.Evidence)
-	}
+	e.strMapOmit("evidence", f.Evidence)
 	e.memberOmit("remediation", f.Remediation)
-	if len(f.References) > 0 {
-		e.key("references")
-		e.strs(f.References)
-	}
+	e.strsOmit("references", f.References)
 	e.member("status", f.Status)
 	e.memberOmit("statusReason", f.StatusReason)
 	e.member("fingerprint", f.Fingerprint)
@@ -177,17 +187,11 @@ func (e *jsonEnc) access(a *finding.Access) {
 	e.member("subresource", a.Subresource)
 	e.key("verbs")
 	e.strs(a.Verbs)
-	if len(a.Nodes) > 0 {
-		e.key("nodes")
-		e.strs(a.Nodes)
-	}
+	e.strsOmit("nodes", a.Nodes)
 	e.member("binding", a.Binding)
 	e.member("role", a.Role)
 	e.key("location")
 	e.location(a.Location)
-	if len(a.Workloads) > 0 {
-		e.key("workloads")
-		e.strs(a.Workloads)
-	}
+	e.strsOmit("workloads", a.Workloads)
 	e.close('}')
 }

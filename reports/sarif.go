@@ -300,10 +300,7 @@ func suppression(e *jsonEnc, f *finding.Finding) {
 // keys sorted as go-sarif's property bag encodes them.
 func resultProperties(e *jsonEnc, f *finding.Finding) {
 	e.open('{')
-	if len(f.Evidence) > 0 {
-		e.key("evidence")
-		e.strMap(f.Evidence)
-	}
+	e.strMapOmit("evidence", f.Evidence)
 	e.memberOmit("path", f.Path)
 	if f.Resource.Kind != "" || f.Resource.Name != "" {
 		e.member("resource", f.Resource.String())
