@@ -10,7 +10,9 @@
 // (cmd/compile/internal/base.AdjustStartingHeap). At the other end, on the
 // largest clusters, a doubling heap is what pushes memory past a gigabyte.
 // Set adjusts GOGC after every collection to keep that goal; ForInput
-// raises the floor once the size of the input is known.
+// raises the floor once the size of the input is known, and maps that heap
+// up front on transparent huge pages where the kernel gives them only on
+// request (see pregrow).
 package gcfloor
 
 import (
@@ -51,10 +53,11 @@ func percent(live, floor uint64) int {
 // little garbage. ForInput sets the floor to inputFactor times the input,
 // enough to reach the end of resolution with one or two collections, but
 // at most maxInputFloor, which keeps the largest benchmark (100,000 roles,
-// 120 MB of manifests) within its 1 GiB budget.
+// 120 MB of manifests) within its 1 GiB budget also on huge pages (pregrow),
+// which stay resident 2 MiB at a time.
 const (
 	inputFactor   = 6
-	maxInputFloor = 720 << 20
+	maxInputFloor = 640 << 20
 )
 
 // tuner re-reads the live heap after each collection.
@@ -90,23 +93,57 @@ func Set(floor uint64) (stop func()) {
 
 // ForInput raises the floor of the running tuner (if any) for a scan of
 // bytes of manifests: to inputFactor times that, at most maxInputFloor.
+// When the scan needs at least minPregrow bytes of heap, that heap is
+// mapped at once on huge pages (pregrow).
 func ForInput(bytes int64) {
-	if bytes <= 0 {
+	t := active.Load()
+	if bytes <= 0 || t == nil {
 		return
 	}
-	if t := active.Load(); t != nil {
-		t.raise(min(uint64(bytes)*inputFactor, maxInputFloor))
+	need := min(uint64(bytes)*inputFactor, maxInputFloor)
+	floor := t.raise(need)
+	if need >= minPregrow {
+		// The heap passes its goal while a collection runs, by up to a
+		// fifth at 100,000 roles: map a quarter more than the input needs,
+		// and at least the floor in force.
+		pregrow(max(floor, need+need/4), hugePageSize())
 	}
 }
 
-// raise lifts the floor to floor bytes (never lowers it).
-func (t *tuner) raise(floor uint64) {
+// raise lifts the floor to floor bytes (never lowers it) and returns the
+// floor in force.
+func (t *tuner) raise(floor uint64) uint64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if floor > t.floor {
 		t.floor = floor
 		t.setPercent()
 	}
+	return t.floor
+}
+
+// minPregrow is the smallest expected heap worth mapping ahead: below it a
+// scan takes a few thousand page faults at most.
+const minPregrow = 64 << 20
+
+// pregrow backs the next n bytes of heap with transparent huge pages of
+// size huge (0: none to ask for). Go does not ask for them (since Go
+// 1.21.1), so where the kernel grants them only on request (THP "madvise",
+// the default of Ubuntu and Debian kernels) the heap grows 4 KiB page by
+// page: about 330,000 page faults, 3-5 s of system time on this project's
+// 2-core benchmark machine, for a scan of 100,000 roles (docs/benchmarks.md).
+// One n-byte allocation makes the runtime map that much heap in one piece;
+// it is advised MADV_HUGEPAGE and dropped at the next collection, and the
+// heap then reuses the range (it allocates from the lowest free address).
+// The pages are faulted in only when used, so resident memory does not
+// grow with n.
+func pregrow(n uint64, huge uintptr) {
+	if huge == 0 || n == 0 {
+		return
+	}
+	b := make([]byte, n) // fresh memory: the runtime does not touch it
+	adviseHuge(b, huge)
+	runtime.KeepAlive(b)
 }
 
 // sentinel is collected by each cycle (it holds a pointer, so it is never
