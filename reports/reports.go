@@ -78,11 +78,15 @@ func normalize(r *finding.Report) *finding.Report {
 		c.Rules = []finding.Rule{}
 	}
 	sort.SliceStable(c.Rules, func(i, j int) bool { return c.Rules[i].ID < c.Rules[j].ID })
-	c.Findings = slices.Clone(c.Findings)
+	// Scans hand over sorted findings (tens of MB at 100,000 roles, once per
+	// format): only an unsorted slice is copied to be sorted.
+	if !finding.IsSorted(c.Findings) {
+		c.Findings = slices.Clone(c.Findings)
+		finding.Sort(c.Findings)
+	}
 	if c.Findings == nil {
 		c.Findings = []finding.Finding{}
 	}
-	finding.Sort(c.Findings)
 	c.Errors = slices.Clone(c.Errors)
 	if c.Errors == nil {
 		c.Errors = []finding.ScanError{}
@@ -95,7 +99,12 @@ func normalize(r *finding.Report) *finding.Report {
 	return &c
 }
 
+// normalizeAccess returns in sorted by finding.CompareAccess with empty
+// instead of nil verbs; in itself when it already is (as scans hand it over).
 func normalizeAccess(in []finding.Access) []finding.Access {
+	if accessNormal(in) {
+		return in
+	}
 	out := make([]finding.Access, len(in))
 	for i, a := range in {
 		a.Verbs = slices.Clone(a.Verbs)
@@ -104,22 +113,21 @@ func normalizeAccess(in []finding.Access) []finding.Access {
 		}
 		out[i] = a
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		for _, c := range [][2]string{
-			{a.Subject, b.Subject},
-			{a.Subresource, b.Subresource},
-			{a.Binding, b.Binding},
-			{a.Role, b.Role},
-			{a.Location.String(), b.Location.String()},
-		} {
-			if c[0] != c[1] {
-				return c[0] < c[1]
-			}
-		}
-		return false
-	})
+	sort.SliceStable(out, func(i, j int) bool { return finding.CompareAccess(&out[i], &out[j]) < 0 })
 	return out
+}
+
+// accessNormal reports whether in is non-nil, sorted and without nil verbs.
+func accessNormal(in []finding.Access) bool {
+	if in == nil {
+		return false
+	}
+	for i := range in {
+		if in[i].Verbs == nil || i > 0 && finding.CompareAccess(&in[i], &in[i-1]) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // severitiesDesc lists severities from critical down to none, the order in

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -139,5 +140,31 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	if !bytes.Contains(out, []byte("debug (rule #1 at manifests/debug.yaml:8) -> nodes/proxy")) {
 		t.Error("json escapes > in paths; want it readable")
+	}
+}
+
+// TestNormalizeSharesSortedSlices: findings and access edges that are
+// already in report order (as scans hand them over) are used as they are,
+// not copied once per format; shuffled ones are sorted in a copy.
+func TestNormalizeSharesSortedSlices(t *testing.T) {
+	sorted := normalize(fixtureReport())
+	if len(sorted.Findings) < 2 || len(sorted.Access) < 2 {
+		t.Fatal("fixture needs two findings and two access edges")
+	}
+	again := normalize(sorted)
+	if &again.Findings[0] != &sorted.Findings[0] || &again.Access[0] != &sorted.Access[0] {
+		t.Error("normalize copied findings or access edges that were already sorted")
+	}
+	r := fixtureReport()
+	r.Findings = slices.Clone(sorted.Findings)
+	r.Access = slices.Clone(sorted.Access)
+	slices.Reverse(r.Findings)
+	slices.Reverse(r.Access)
+	n := normalize(r)
+	if &n.Findings[0] == &r.Findings[0] || &n.Access[0] == &r.Access[0] {
+		t.Fatal("normalize sorted the caller's slices in place")
+	}
+	if !reflect.DeepEqual(n.Findings, sorted.Findings) || !reflect.DeepEqual(n.Access, sorted.Access) {
+		t.Error("reversed findings or access edges normalize to a different order")
 	}
 }

@@ -101,16 +101,8 @@ func accessEdges(subjects []facts.Subject) []finding.Access {
 			})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Subject != b.Subject {
-			return a.Subject < b.Subject
-		}
-		if a.Subresource != b.Subresource {
-			return a.Subresource < b.Subresource
-		}
-		return a.Binding+a.Role < b.Binding+b.Role
-	})
+	// In report order, so the writers need not copy and sort them.
+	sort.SliceStable(out, func(i, j int) bool { return finding.CompareAccess(&out[i], &out[j]) < 0 })
 	return out
 }
 

@@ -200,6 +200,23 @@ type Access struct {
 	Workloads []string `json:"workloads,omitempty"`
 }
 
+// CompareAccess orders access edges as reports list them: by subject,
+// subresource, binding, role, then location (its text is built only on a
+// tie).
+func CompareAccess(a, b *Access) int {
+	for _, k := range [...][2]string{
+		{a.Subject, b.Subject},
+		{a.Subresource, b.Subresource},
+		{a.Binding, b.Binding},
+		{a.Role, b.Role},
+	} {
+		if c := strings.Compare(k[0], k[1]); c != 0 {
+			return c
+		}
+	}
+	return strings.Compare(a.Location.String(), b.Location.String())
+}
+
 // Tool describes this program in reports.
 type Tool struct {
 	Name    string `json:"name"`

@@ -73,3 +73,30 @@ func TestSortMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareAccess: each key decides only when the ones before it tie;
+// locations compare as text.
+func TestCompareAccess(t *testing.T) {
+	base := Access{Subject: "User:b", Subresource: "proxy", Binding: "ClusterRoleBinding/b", Role: "ClusterRole/b", Location: Location{File: "f", Line: 9}}
+	for _, tc := range []struct {
+		name string
+		edit func(*Access)
+		want int // CompareAccess(edited, base)
+	}{
+		{"equal", func(*Access) {}, 0},
+		{"subject first", func(a *Access) { a.Subject, a.Subresource = "User:a", "stats" }, -1},
+		{"subresource", func(a *Access) { a.Subresource, a.Binding = "stats", "ClusterRoleBinding/a" }, 1},
+		{"binding", func(a *Access) { a.Binding, a.Role = "ClusterRoleBinding/a", "ClusterRole/z" }, -1},
+		{"role", func(a *Access) { a.Role = "ClusterRole/c" }, 1},
+		{"location as text", func(a *Access) { a.Location.Line = 10 }, -1}, // "f:10" < "f:9"
+	} {
+		a := base
+		tc.edit(&a)
+		if got := CompareAccess(&a, &base); got != tc.want {
+			t.Errorf("%s: CompareAccess = %d, want %d", tc.name, got, tc.want)
+		}
+		if got := CompareAccess(&base, &a); got != -tc.want {
+			t.Errorf("%s: reversed CompareAccess = %d, want %d", tc.name, got, -tc.want)
+		}
+	}
+}
