@@ -153,8 +153,7 @@ func (r *resolver) bindingSlots() []int32 {
 		}
 		return int(a.i - b.i)
 	}
-	slices.SortFunc(keys[:nc], cmp)
-	slices.SortFunc(keys[nc:], cmp)
+	both(func() { slices.SortFunc(keys[:nc], cmp) }, func() { slices.SortFunc(keys[nc:], cmp) })
 	slots := make([]int32, len(keys))
 	next, first := int32(0), int32(-1)
 	for k, key := range keys {
@@ -327,6 +326,39 @@ func (r *resolver) addEscalations() []facts.Role {
 // parallel reports whether a second goroutine can run alongside: with one
 // P it would only add switches.
 func parallel() bool { return runtime.GOMAXPROCS(0) > 1 }
+
+// both runs a and b, concurrently when parallel.
+func both(a, b func()) {
+	if !parallel() {
+		a()
+		b()
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(a)
+	b()
+	wg.Wait()
+}
+
+// sortHalves sorts xs like slices.SortFunc (cmp must be a strict order:
+// no two elements equal) with its halves sorted concurrently and merged.
+func sortHalves[T any](xs []T, cmp func(a, b T) int) []T {
+	if !parallel() || len(xs) < 1024 {
+		slices.SortFunc(xs, cmp)
+		return xs
+	}
+	lo, hi := xs[:len(xs)/2], xs[len(xs)/2:]
+	both(func() { slices.SortFunc(lo, cmp) }, func() { slices.SortFunc(hi, cmp) })
+	out := make([]T, 0, len(xs))
+	for len(lo) > 0 && len(hi) > 0 {
+		if cmp(hi[0], lo[0]) < 0 {
+			out, hi = append(out, hi[0]), hi[1:]
+		} else {
+			out, lo = append(out, lo[0]), lo[1:]
+		}
+	}
+	return append(append(out, lo...), hi...)
+}
 
 // escChunk is how many subjects an escalation worker takes at a time.
 const escChunk = 128

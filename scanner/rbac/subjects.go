@@ -156,7 +156,8 @@ func (t *subjectTable) sorted() []facts.Subject {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(t.at(a).ID, t.at(b).ID) })
+	// Subject IDs are unique, so the order is strict.
+	order = sortHalves(order, func(a, b int32) int { return strings.Compare(t.at(a).ID, t.at(b).ID) })
 	out := make([]facts.Subject, t.n)
 	for i, k := range order {
 		out[i] = t.at(k).Subject
