@@ -90,7 +90,12 @@ func annotationIndex(inv *inventory.Inventory) map[string]map[string]string {
 
 // accessEdges flattens subjects' grants into report edges.
 func accessEdges(subjects []facts.Subject) []finding.Access {
-	out := []finding.Access{}
+	n := 0
+	for i := range subjects {
+		n += len(subjects[i].Grants)
+	}
+	// Sized up front: they are built at the scan's memory peak.
+	out := make([]finding.Access, 0, n)
 	for _, sub := range subjects {
 		workloads := workloadNames(sub)
 		for _, g := range sub.Grants {
