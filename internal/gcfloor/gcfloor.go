@@ -57,7 +57,7 @@ func percent(live, floor uint64) int {
 // which stay resident 2 MiB at a time.
 const (
 	inputFactor   = 6
-	maxInputFloor = 640 << 20
+	maxInputFloor = 512 << 20
 )
 
 // tuner re-reads the live heap after each collection.
