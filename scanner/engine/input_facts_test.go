@@ -161,8 +161,11 @@ func TestInputValueSharesEqualValues(t *testing.T) {
 	other.Text = strings.Clone(plain.Text)
 	prefix := plain
 	prefix.Text = plain.Text[:len(plain.Text)-1]
-	if c.path(&plain) != c.path(&same) {
-		t.Error("a copied path converted to two terms")
+	if c.path(&plain) != c.path(&plain) {
+		t.Error("one path converted to two terms")
+	}
+	if got := c.path(&same); got.Value.Compare(c.path(&plain).Value) != 0 {
+		t.Errorf("a copied path converted to %v", got)
 	}
 	for _, p := range []facts.Path{other, prefix} {
 		if got := c.path(&p); got == c.path(&plain) || got.Value.Compare(c.buildPath(&p).Value) != 0 {
