@@ -3,6 +3,7 @@ package gcfloor
 import (
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
 	"time"
 )
@@ -126,5 +127,32 @@ func TestForInput(t *testing.T) {
 	stop()
 	if active.Load() != nil {
 		t.Error("stop left the tuner active")
+	}
+}
+
+// TestPregrowLeavesNoGarbage: the range pregrow allocates is freed before
+// it returns, even when a collection was running as it allocated (then the
+// allocation survives that collection, and the heap would grow elsewhere).
+func TestPregrowLeavesNoGarbage(t *testing.T) {
+	objects := func() uint64 {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	const n = 64 << 20
+	for range 3 {
+		runtime.GC()
+		before := objects()
+		done := make(chan struct{})
+		go func() { // a collection in progress
+			runtime.GC()
+			close(done)
+		}()
+		pregrow(n, 2<<20)
+		after := objects()
+		<-done
+		if after > before+n/2 {
+			t.Fatalf("heap objects grew from %d to %d MiB: the pregrow range outlived pregrow", before>>20, after>>20)
+		}
 	}
 }
