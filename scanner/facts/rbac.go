@@ -225,15 +225,15 @@ func CapTargets(targets []string, holder string, holderIn bool, limit int) strin
 	return text
 }
 
-// GroupEscalations groups the escalations of subject holder by path key
-// (Path.Key, else Path.Text).
+// GroupEscalations groups the escalations of subject holder by
+// Path.GroupKey.
 func GroupEscalations(holder string, es []Escalation) []EscalationPath {
 	out := []EscalationPath{}
 	index := map[string]int{}
 	var groups []pathTargets
 	for i := range es {
 		e := &es[i]
-		key := pathKeyOf(e.Path)
+		key := e.Path.GroupKey()
 		j, ok := index[key]
 		if !ok {
 			j = len(out)
@@ -300,9 +300,10 @@ func (t *pathTargets) flag(holder string, e *Escalation) {
 // without it being a target.
 func (t *pathTargets) holderIn() bool { return t.flagged && !t.counted }
 
-// pathKeyOf is p's grouping key; escalations computed before their path
-// is known (nil) group together.
-func pathKeyOf(p *Path) string {
+// GroupKey is the key GroupEscalations groups escalations by: Path.Key,
+// else Path.Text; "" for nil, so escalations computed before their path
+// is known group together.
+func (p *Path) GroupKey() string {
 	if p == nil {
 		return ""
 	}

@@ -582,12 +582,12 @@ func (r *resolver) escalations(w *escWorker, id string, warm []escPart) ([]facts
 	return out, paths
 }
 
-// samePaths reports whether two parts share a path key.
+// samePaths reports whether two parts share a path key (Path.GroupKey).
 func samePaths(parts []escPart) bool {
 	if len(parts) > 16 {
 		keys := make(map[string]bool, len(parts))
 		for _, p := range parts {
-			k := pathKey(p.path)
+			k := p.path.GroupKey()
 			if keys[k] {
 				return true
 			}
@@ -597,20 +597,12 @@ func samePaths(parts []escPart) bool {
 	}
 	for i := range parts {
 		for j := range i {
-			if pathKey(parts[i].path) == pathKey(parts[j].path) {
+			if parts[i].path.GroupKey() == parts[j].path.GroupKey() {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// pathKey is the key facts.GroupEscalations groups by.
-func pathKey(p *facts.Path) string {
-	if p.Key != "" {
-		return p.Key
-	}
-	return p.Text
 }
 
 // sortEscalations orders escalations by kind, resource and path text. It
