@@ -9,9 +9,9 @@
 package rbac
 
 import (
+	"cmp"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -436,38 +436,17 @@ func (r *resolver) recordBoundBy() {
 	r.bindRoles = nil
 }
 
+// sortSubject orders a subject's grants by subresource and path text, and
+// its ineffective grants by reason, resource and path text (stable: ties
+// keep binding order).
 func sortSubject(s *facts.Subject) {
-	sort.Stable(grantOrder(s.Grants))
-	sort.Stable(ineffectiveOrder(s.Ineffective))
-}
-
-// grantOrder sorts grants by subresource and path text.
-type grantOrder []facts.Grant
-
-func (g grantOrder) Len() int      { return len(g) }
-func (g grantOrder) Swap(i, j int) { g[i], g[j] = g[j], g[i] }
-func (g grantOrder) Less(i, j int) bool {
-	a, b := &g[i], &g[j]
-	if a.Subresource != b.Subresource {
-		return a.Subresource < b.Subresource
-	}
-	return a.Path.Text < b.Path.Text
-}
-
-// ineffectiveOrder sorts ineffective grants by reason, resource and path text.
-type ineffectiveOrder []facts.Ineffective
-
-func (in ineffectiveOrder) Len() int      { return len(in) }
-func (in ineffectiveOrder) Swap(i, j int) { in[i], in[j] = in[j], in[i] }
-func (in ineffectiveOrder) Less(i, j int) bool {
-	a, b := &in[i], &in[j]
-	if a.Reason != b.Reason {
-		return a.Reason < b.Reason
-	}
-	if a.Resource != b.Resource {
-		return a.Resource < b.Resource
-	}
-	return a.Path.Text < b.Path.Text
+	slices.SortStableFunc(s.Grants, func(a, b facts.Grant) int {
+		return cmp.Or(strings.Compare(a.Subresource, b.Subresource), strings.Compare(a.Path.Text, b.Path.Text))
+	})
+	slices.SortStableFunc(s.Ineffective, func(a, b facts.Ineffective) int {
+		return cmp.Or(strings.Compare(a.Reason, b.Reason), strings.Compare(a.Resource, b.Resource),
+			strings.Compare(a.Path.Text, b.Path.Text))
+	})
 }
 
 // auditAnnotations keeps only kubelet-audit.io/* annotations.
