@@ -4,7 +4,11 @@
 // Add fields freely; never rename or remove one without bumping SchemaVersion.
 package facts
 
-import "github.com/kubelet-audit/kubelet-audit/scanner/finding"
+import (
+	"slices"
+
+	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
+)
 
 // SchemaVersion of the input document.
 const SchemaVersion = "kubelet-audit/facts/v1"
@@ -85,6 +89,12 @@ func (d *Document) PolicyView() *Document {
 	v.Roles = filter(d.Roles, func(r *Role) bool {
 		return len(r.NodeAccess) > 0 || len(r.Ineffective) > 0 || len(r.AggregatesInto) > 0 || len(r.AggregationDrift) > 0
 	})
+	// The resolver carves every role's BoundBy out of one array: a kept
+	// role would hold all of it (25 MB at 100,000 roles) through the
+	// evaluation, so kept roles get their own copies.
+	for i := range v.Roles {
+		v.Roles[i].BoundBy = slices.Clone(v.Roles[i].BoundBy)
+	}
 	v.Bindings = filter(d.Bindings, func(b *Binding) bool {
 		return !b.RoleFound || b.HasIneffective(IneffectiveRoleBinding)
 	})
