@@ -23,8 +23,8 @@ func (jsonWriter) Write(w io.Writer, r *finding.Report) error {
 	skeleton := *c
 	skeleton.Findings, skeleton.Access = nil, nil
 	err := writeSpliced(w, &skeleton, false,
-		splice{key: "findings", indent: "  ", n: len(c.Findings), write: func(e *jsonEnc, i int) { e.finding(&c.Findings[i]) }},
-		splice{key: "access", indent: "  ", n: len(c.Access), write: func(e *jsonEnc, i int) { e.access(&c.Access[i]) }},
+		splice{key: "findings", indent: "  ", n: len(c.Findings), newWrite: stateless(func(e *jsonEnc, i int) { e.finding(&c.Findings[i]) })},
+		splice{key: "access", indent: "  ", n: len(c.Access), newWrite: stateless(func(e *jsonEnc, i int) { e.access(&c.Access[i]) })},
 	)
 	if err != nil {
 		return fmt.Errorf("write json report: %w", err)

@@ -51,11 +51,13 @@ type sarifWriter struct{ root string }
 func (s sarifWriter) Write(w io.Writer, r *finding.Report) error {
 	c := normalize(r)
 	rep, index := buildSARIF(c, s.root)
-	se := &sarifEnc{root: s.root, uris: map[string]artifact{}}
 	err := writeSpliced(w, rep, true,
-		splice{key: "results", indent: "      ", n: len(c.Findings), write: func(e *jsonEnc, i int) {
-			f := &c.Findings[i]
-			se.result(e, f, index[f.RuleID])
+		splice{key: "results", indent: "      ", n: len(c.Findings), newWrite: func() func(e *jsonEnc, i int) {
+			se := &sarifEnc{root: s.root, uris: map[string]artifact{}}
+			return func(e *jsonEnc, i int) {
+				f := &c.Findings[i]
+				se.result(e, f, index[f.RuleID])
+			}
 		}})
 	if err != nil {
 		return fmt.Errorf("write sarif report: %w", err)

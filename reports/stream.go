@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // splice is a large array of a JSON document written element by element:
@@ -20,9 +23,16 @@ type splice struct {
 	indent string // indentation of the "key" line
 	n      int
 	elem   func(i int) any
-	// write, when set, writes element i by hand instead of encoding elem(i)
-	// (see jsonEnc); e's prefix is set and its buffer empty.
-	write func(e *jsonEnc, i int)
+	// newWrite, when set, makes a function that writes element i by hand
+	// instead of encoding elem(i) (see jsonEnc); e's prefix is set and its
+	// buffer empty. Large arrays are written by several goroutines, each
+	// with a function of its own (writers may keep caches).
+	newWrite func() func(e *jsonEnc, i int)
+}
+
+// stateless is newWrite for a write function that keeps no state.
+func stateless(write func(e *jsonEnc, i int)) func() func(e *jsonEnc, i int) {
+	return func() func(e *jsonEnc, i int) { return write }
 }
 
 // writeSpliced encodes skeleton (with every spliced array nil) and streams
@@ -58,7 +68,7 @@ func writeArray(bw *bufio.Writer, a splice, escapeHTML bool) error {
 	}
 	inner := a.indent + "  "
 	bw.WriteString("[\n")
-	if a.write != nil {
+	if a.newWrite != nil {
 		writeElems(bw, a, inner, escapeHTML)
 		return nil
 	}
@@ -85,20 +95,82 @@ func writeArray(bw *bufio.Writer, a splice, escapeHTML bool) error {
 	return nil
 }
 
-// writeElems writes the elements of a with a.write, reusing one buffer.
+// elemChunk is how many elements one goroutine encodes at a time.
+var elemChunk = 128
+
+// writeElems writes the elements of a with functions from a.newWrite. An
+// array of more than one chunk is encoded chunk by chunk on GOMAXPROCS
+// goroutines and written in order: the JSON and SARIF reports of a large
+// cluster (hundreds of MB) are mostly this, and one goroutine per report
+// left a CPU idle when only one format was asked for or one report was
+// longer than the other.
 func writeElems(bw *bufio.Writer, a splice, inner string, escapeHTML bool) {
-	e := &jsonEnc{html: escapeHTML, prefix: inner}
-	for i := range a.n {
-		e.reset()
-		a.write(e, i)
-		bw.WriteString(inner)
-		bw.Write(e.b)
-		if i < a.n-1 {
-			bw.WriteByte(',')
-		}
-		bw.WriteByte('\n')
+	chunks := (a.n + elemChunk - 1) / elemChunk
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	if workers < 2 {
+		bw.Write(encodeChunk(nil, a.newWrite(), &jsonEnc{html: escapeHTML, prefix: inner}, a.n, 0, a.n, inner))
+		bw.WriteString(a.indent + "]")
+		return
 	}
+	// At most inFlight chunks are claimed and not yet written, which bounds
+	// the memory; the lowest unwritten chunk is always being encoded (chunks
+	// are claimed in order), so the writer never waits forever.
+	inFlight := 2 * workers
+	slots := make(chan struct{}, inFlight)
+	free := make(chan []byte, inFlight)
+	done := make([]chan []byte, chunks)
+	for k := range done {
+		done[k] = make(chan []byte, 1)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			write, e := a.newWrite(), &jsonEnc{html: escapeHTML, prefix: inner}
+			for {
+				slots <- struct{}{}
+				k := int(next.Add(1) - 1)
+				if k >= chunks {
+					<-slots
+					return
+				}
+				var buf []byte
+				select {
+				case buf = <-free:
+				default:
+				}
+				lo := k * elemChunk
+				done[k] <- encodeChunk(buf[:0], write, e, a.n, lo, min(lo+elemChunk, a.n), inner)
+			}
+		})
+	}
+	for k := range chunks {
+		buf := <-done[k]
+		bw.Write(buf)
+		<-slots
+		select {
+		case free <- buf:
+		default:
+		}
+	}
+	wg.Wait()
 	bw.WriteString(a.indent + "]")
+}
+
+// encodeChunk appends elements [lo, hi) of an array of n elements to out,
+// each on its own line after inner, separated by commas.
+func encodeChunk(out []byte, write func(e *jsonEnc, i int), e *jsonEnc, n, lo, hi int, inner string) []byte {
+	for i := lo; i < hi; i++ {
+		e.reset()
+		write(e, i)
+		out = append(out, inner...)
+		out = append(out, e.b...)
+		if i < n-1 {
+			out = append(out, ',')
+		}
+		out = append(out, '\n')
+	}
+	return out
 }
 
 // encodeIndented encodes v indented by two spaces per level below prefix,

@@ -3,6 +3,8 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -70,5 +72,48 @@ func TestWriteSplicedMissingKey(t *testing.T) {
 	err := writeSpliced(&bytes.Buffer{}, streamDoc{}, false, splice{key: "absent", indent: "  "})
 	if err == nil || !strings.Contains(err.Error(), `"absent"`) {
 		t.Errorf("error = %v, want one naming the missing array", err)
+	}
+}
+
+// TestWriteElemsChunked writes reports whose arrays span many chunks on
+// several goroutines and compares them with one goroutine's output: the
+// same bytes, in order, for every format written with splices.
+func TestWriteElemsChunked(t *testing.T) {
+	r := fixtureReport()
+	// Many findings over several files, so the SARIF writers' per-goroutine
+	// URI caches are exercised, and access edges for the JSON access array.
+	base := r.Findings
+	for k := range 40 {
+		for _, f := range base {
+			f.Fingerprint = fmt.Sprintf("%s-%d", f.Fingerprint, k)
+			if f.Location.File != "" {
+				f.Location.File = fmt.Sprintf("/src/repo/manifests/f%d.yaml", k%7)
+			}
+			r.Findings = append(r.Findings, f)
+		}
+		r.Access = append(r.Access, fixtureAccess()...)
+	}
+	write := func(format string, chunk, procs int) string {
+		t.Helper()
+		oldChunk, oldProcs := elemChunk, runtime.GOMAXPROCS(procs)
+		elemChunk = chunk
+		defer func() { elemChunk = oldChunk; runtime.GOMAXPROCS(oldProcs) }()
+		w, err := New(format, Options{Root: fixtureRoot})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := w.Write(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	for _, format := range []string{"json", "sarif"} {
+		want := write(format, 1<<20, 1)
+		for _, chunk := range []int{1, 3, 64} {
+			if got := write(format, chunk, 4); got != want {
+				t.Errorf("%s in chunks of %d on 4 goroutines differs from one goroutine's output", format, chunk)
+			}
+		}
 	}
 }
