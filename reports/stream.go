@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"sync"
-	"sync/atomic"
+
+	"github.com/kubelet-audit/kubelet-audit/internal/ordered"
 )
 
 // splice is a large array of a JSON document written element by element:
@@ -98,62 +98,32 @@ func writeArray(bw *bufio.Writer, a splice, escapeHTML bool) error {
 // elemChunk is how many elements one goroutine encodes at a time.
 var elemChunk = 128
 
-// writeElems writes the elements of a with functions from a.newWrite. An
-// array of more than one chunk is encoded chunk by chunk on GOMAXPROCS
-// goroutines and written in order: the JSON and SARIF reports of a large
-// cluster (hundreds of MB) are mostly this, and one goroutine per report
-// left a CPU idle when only one format was asked for or one report was
-// longer than the other.
+// writeElems writes the elements of a with functions from a.newWrite, a
+// chunk at a time on GOMAXPROCS goroutines, in order (internal/ordered):
+// the JSON and SARIF reports of a large cluster (hundreds of MB) are mostly
+// these arrays, and one goroutine per report left a CPU idle when only one
+// format was asked for. Chunk buffers are recycled.
 func writeElems(bw *bufio.Writer, a splice, inner string, escapeHTML bool) {
-	chunks := (a.n + elemChunk - 1) / elemChunk
-	workers := min(runtime.GOMAXPROCS(0), chunks)
-	if workers < 2 {
-		bw.Write(encodeChunk(nil, a.newWrite(), &jsonEnc{html: escapeHTML, prefix: inner}, a.n, 0, a.n, inner))
-		bw.WriteString(a.indent + "]")
-		return
-	}
-	// At most inFlight chunks are claimed and not yet written, which bounds
-	// the memory; the lowest unwritten chunk is always being encoded (chunks
-	// are claimed in order), so the writer never waits forever.
-	inFlight := 2 * workers
-	slots := make(chan struct{}, inFlight)
-	free := make(chan []byte, inFlight)
-	done := make([]chan []byte, chunks)
-	for k := range done {
-		done[k] = make(chan []byte, 1)
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			write, e := a.newWrite(), &jsonEnc{html: escapeHTML, prefix: inner}
-			for {
-				slots <- struct{}{}
-				k := int(next.Add(1) - 1)
-				if k >= chunks {
-					<-slots
-					return
-				}
-				var buf []byte
-				select {
-				case buf = <-free:
-				default:
-				}
-				lo := k * elemChunk
-				done[k] <- encodeChunk(buf[:0], write, e, a.n, lo, min(lo+elemChunk, a.n), inner)
+	workers := runtime.GOMAXPROCS(0)
+	free := make(chan []byte, 2*workers)
+	ordered.Map((a.n+elemChunk-1)/elemChunk, workers, func() func(k int) []byte {
+		write, e := a.newWrite(), &jsonEnc{html: escapeHTML, prefix: inner}
+		return func(k int) []byte {
+			var buf []byte
+			select {
+			case buf = <-free:
+			default:
 			}
-		})
-	}
-	for k := range chunks {
-		buf := <-done[k]
+			lo := k * elemChunk
+			return encodeChunk(buf[:0], write, e, a.n, lo, min(lo+elemChunk, a.n), inner)
+		}
+	}, func(_ int, buf []byte) {
 		bw.Write(buf)
-		<-slots
 		select {
 		case free <- buf:
 		default:
 		}
-	}
-	wg.Wait()
+	})
 	bw.WriteString(a.indent + "]")
 }
 
