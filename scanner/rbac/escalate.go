@@ -241,11 +241,13 @@ func (r *resolver) groupPerms(b facts.Ref, n *roleNode, perms []srcPerm) []*perm
 		return nil
 	}
 	key := permRulesKey{role: n, kind: b.Kind, ns: b.Namespace}
+	r.permMu.Lock()
 	rules, ok := r.permRules[key]
 	if !ok {
 		rules = newPermRules(b, perms)
 		r.permRules[key] = rules
 	}
+	r.permMu.Unlock()
 	groups := make([]permGroup, len(rules))
 	out := make([]*permGroup, len(rules))
 	for i, pr := range rules {

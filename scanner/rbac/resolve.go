@@ -68,8 +68,10 @@ type resolver struct {
 	bindings []facts.Binding // sorted by kind, namespace, name (see bindingSlots)
 	// bindRoles[i] is the role of bindings[i], nil when it does not exist.
 	bindRoles []*roleNode
-	// permRules are the escalation permissions of roles as bindings hold them.
+	// permRules are the escalation permissions of roles as bindings hold
+	// them, guarded by permMu (bindings are resolved concurrently).
 	permRules map[permRulesKey][]*permRule
+	permMu    sync.Mutex
 	sharedEsc map[sharedKey]*groupEscalations // by permissions and mask
 }
 
@@ -187,9 +189,11 @@ func appendShared[T any](list, add []T) []T {
 	return append(list, add...)
 }
 
-// lookupRole finds the role a binding references and records the binding
-// on it. A ClusterRoleBinding can reference only a ClusterRole.
-func (r *resolver) lookupRole(b facts.Ref, roleRef rbacv1.RoleRef) (*roleNode, facts.Ref) {
+// lookupRole finds the role a binding references (nil when it does not
+// exist) and the reference to report; an invalid roleRef comes back as
+// an error. A ClusterRoleBinding can reference only a ClusterRole. It only
+// reads the resolver, so bindings are looked up concurrently.
+func (r *resolver) lookupRole(b facts.Ref, roleRef rbacv1.RoleRef) (*roleNode, facts.Ref, *finding.ScanError) {
 	fact := facts.Ref{Kind: roleRef.Kind, Name: roleRef.Name}
 	var n *roleNode
 	switch {
@@ -199,13 +203,13 @@ func (r *resolver) lookupRole(b facts.Ref, roleRef rbacv1.RoleRef) (*roleNode, f
 		fact.Namespace = b.Namespace
 		n = r.roles.ns[[2]string{b.Namespace, roleRef.Name}]
 	default:
-		r.errorf(b.Location, "%s: roleRef kind %q is invalid here (the API server rejects it); the binding grants nothing", refText(b), roleRef.Kind)
+		err := scanError(b.Location, "%s: roleRef kind %q is invalid here (the API server rejects it); the binding grants nothing", refText(b), roleRef.Kind)
+		return nil, fact, &err
 	}
 	if n == nil {
-		return nil, fact
+		return nil, fact, nil
 	}
-	n.bound++
-	return n, n.ref
+	return n, n.ref, nil
 }
 
 // bindingFacts is what every subject of one binding gets.
