@@ -60,10 +60,10 @@ func (r *resolver) bindAll(slots []int32) {
 }
 
 // prepareRoles computes every role's analysis and the paths of its node
-// and escalation rules, which binding and the escalation warm-up would
-// otherwise compute on first use and cache on the role: afterwards they
-// only read the roles. A role's caches depend on no other role's, so the
-// roles are split between two goroutines.
+// rules, which the role side of binding would otherwise compute on first
+// use and cache on the role: afterwards it only reads the roles. A role's
+// caches depend on no other role's, so the roles are split between two
+// goroutines.
 func prepareRoles(nodes []*roleNode) {
 	prepare := func(part []*roleNode) {
 		for _, n := range part {
@@ -73,9 +73,6 @@ func prepareRoles(nodes []*roleNode) {
 			}
 			for _, in := range a.ineffective {
 				rolePath(n, in.src)
-			}
-			for _, p := range a.perms {
-				rolePath(n, p.src)
 			}
 		}
 	}

@@ -225,7 +225,6 @@ type permGroup struct {
 	role    *roleNode
 	src     ruleSrc
 	path    *facts.Path
-	wanted  bool // its path is to be built (warmEscalations)
 }
 
 // groupEscalations is what one rule yields for one subject.
@@ -279,17 +278,12 @@ func newPermRules(b facts.Ref, perms []srcPerm) []*permRule {
 	return out
 }
 
-// buildPaths sets the binding -> role -> rule path of every group in gs
-// (distinct groups), half of them on another goroutine: refPath only reads
-// the role's paths, which prepareRoles computed.
-func buildPaths(gs []*permGroup) {
-	build := func(part []*permGroup) {
-		for _, g := range part {
-			g.path = refPath(g.binding, g.role, g.src)
-		}
+// pathOf returns the binding -> role -> rule path of g, computed once.
+func (g *permGroup) pathOf() *facts.Path {
+	if g.path == nil {
+		g.path = refPath(g.binding, g.role, g.src)
 	}
-	half := len(gs) / 2
-	both(func() { build(gs[:half]) }, func() { build(gs[half:]) })
+	return g.path
 }
 
 // sharedEscalations returns pr's escalations for subjects that are none
@@ -506,14 +500,12 @@ type escWorker struct {
 
 // warmEscalations computes, one subject after the other, everything that
 // subjects share: each rule's escalations per mask (with the target lists
-// and role analyses they need), and then, on two goroutines, the path of
-// every permission group that yields escalations. It leaves each subject
-// the parts that may yield escalations, cut from one array. Afterwards
-// escalations only reads shared state, and subjects can be handled in
-// parallel.
+// and role analyses they need) and the path of every permission group that
+// yields escalations. It leaves each subject the parts that may yield
+// escalations, cut from one array. Afterwards escalations only reads
+// shared state, and subjects can be handled in parallel.
 func (r *resolver) warmEscalations(h *nodeHolders) {
 	var slab []escPart
-	var unbuilt []*permGroup // groups whose path is wanted, each once
 	for i := range int32(r.subjects.n) {
 		subj := r.subjects.at(i)
 		start := len(slab)
@@ -521,24 +513,12 @@ func (r *resolver) warmEscalations(h *nodeHolders) {
 			key := subj.mask & g.rule.needs
 			// A holder's own escalations are a subset: none without these.
 			if t := r.sharedEscalations(g.rule, key, h); len(t.escs) > 0 {
-				if !g.wanted {
-					g.wanted = true
-					unbuilt = append(unbuilt, g)
-				}
-				slab = append(slab, escPart{ge: t, g: g, key: key})
+				slab = append(slab, escPart{ge: t, path: g.pathOf(), g: g, key: key})
 			}
 		}
 		// Growing the array later leaves this part where it is.
 		subj.parts = slab[start:len(slab):len(slab)]
 		subj.held = nil
-	}
-	buildPaths(unbuilt)
-	// The subjects' parts, not slab: growing it moved earlier parts' array.
-	for i := range int32(r.subjects.n) {
-		parts := r.subjects.at(i).parts
-		for j := range parts {
-			parts[j].path = parts[j].g.path
-		}
 	}
 }
 
