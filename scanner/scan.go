@@ -29,6 +29,11 @@ type Options struct {
 	// files once they are found, before any is read (the CLI sizes the
 	// collector's heap floor by it, internal/gcfloor).
 	InputSized func(bytes int64)
+	// FactsBuilt, when set, is called once the facts are built, before the
+	// memory they took is collected and the policies are evaluated (the CLI
+	// keeps the collector's heap floor at the heap in use then,
+	// internal/gcfloor).
+	FactsBuilt func()
 	// KubeletConfigs are KubeletConfiguration files to audit.
 	KubeletConfigs []string
 	// Probe lists kubelets to probe directly (the probe command).
@@ -116,6 +121,9 @@ func Scan(ctx context.Context, opts Options) (*finding.Report, error) {
 	// heap on a large cluster. Collect them at once: otherwise the next
 	// collection waits until the heap doubles the size it had while they
 	// were live, and the evaluation's allocations fill that room.
+	if opts.FactsBuilt != nil {
+		opts.FactsBuilt()
+	}
 	runtime.GC()
 	found, err := opts.Engine.EvaluateReleasing(ctx, view)
 	if err != nil {

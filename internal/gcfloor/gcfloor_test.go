@@ -156,3 +156,33 @@ func TestPregrowLeavesNoGarbage(t *testing.T) {
 		}
 	}
 }
+
+func TestKeepHeap(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	defer debug.SetGCPercent(gcPercent())
+	KeepHeap() // no tuner: no effect, no panic
+	stop := Set(1 << 20)
+	defer stop()
+	tn := active.Load()
+	floorOf := func() uint64 {
+		tn.mu.Lock()
+		defer tn.mu.Unlock()
+		return tn.floor
+	}
+	held := make([][]byte, 64)
+	for i := range held {
+		held[i] = make([]byte, 1<<20) // 64 MiB in use
+	}
+	KeepHeap()
+	if got := floorOf(); got < 64<<20 {
+		t.Errorf("floor after KeepHeap with 64 MiB in use = %d MiB, want at least 64 MiB", got>>20)
+	}
+	runtime.KeepAlive(held) // garbage from here on
+	before := floorOf()
+	runtime.GC()
+	KeepHeap() // less in use now: the floor is never lowered
+	if got := floorOf(); got != before {
+		t.Errorf("floor after KeepHeap with less in use = %d MiB, want it kept at %d MiB", got>>20, before>>20)
+	}
+}

@@ -63,7 +63,7 @@ func (s *sourceFlags) register(cmd *cobra.Command) {
 func (s *sourceFlags) options(cmd *cobra.Command, paths []string) (scanner.Options, error) {
 	opts := scanner.Options{
 		Paths: paths, Stdin: cmd.InOrStdin(), MaxFileSize: s.maxFileSize, Version: version,
-		InputSized: gcfloor.ForInput,
+		InputSized: gcfloor.ForInput, FactsBuilt: gcfloor.KeepHeap,
 	}
 	if s.kubeletConfig {
 		if len(paths) == 0 {
