@@ -95,19 +95,9 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 // tuner (never lowers it, at most maxInputFloor) and does nothing when no
 // tuner runs.
 func TestForInput(t *testing.T) {
-	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
-	defer debug.SetGCPercent(gcPercent())
 	ForInput(100 << 20) // no tuner: no effect, no panic
 	const floor = 64 << 20
-	stop := Set(floor)
-	defer stop()
-	tn := active.Load()
-	floorOf := func() uint64 {
-		tn.mu.Lock()
-		defer tn.mu.Unlock()
-		return tn.floor
-	}
+	stop, floorOf := startTuner(t, floor)
 	for _, tc := range []struct {
 		input int64
 		want  uint64
@@ -158,18 +148,8 @@ func TestPregrowLeavesNoGarbage(t *testing.T) {
 }
 
 func TestKeepHeap(t *testing.T) {
-	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
-	defer debug.SetGCPercent(gcPercent())
 	KeepHeap() // no tuner: no effect, no panic
-	stop := Set(1 << 20)
-	defer stop()
-	tn := active.Load()
-	floorOf := func() uint64 {
-		tn.mu.Lock()
-		defer tn.mu.Unlock()
-		return tn.floor
-	}
+	_, floorOf := startTuner(t, 1<<20)
 	held := make([][]byte, 64)
 	for i := range held {
 		held[i] = make([]byte, 1<<20) // 64 MiB in use
@@ -184,5 +164,26 @@ func TestKeepHeap(t *testing.T) {
 	KeepHeap() // less in use now: the floor is never lowered
 	if got := floorOf(); got != before {
 		t.Errorf("floor after KeepHeap with less in use = %d MiB, want it kept at %d MiB", got>>20, before>>20)
+	}
+}
+
+// startTuner starts a tuner with floor (GOGC and GOMEMLIMIT unset, GOGC
+// restored and the tuner stopped when the test ends) and returns its stop
+// and a reader of its floor.
+func startTuner(t *testing.T, floor uint64) (stop func(), floorOf func() uint64) {
+	t.Helper()
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	percent := gcPercent()
+	stop = Set(floor)
+	t.Cleanup(func() {
+		stop()
+		debug.SetGCPercent(percent)
+	})
+	tn := active.Load()
+	return stop, func() uint64 {
+		tn.mu.Lock()
+		defer tn.mu.Unlock()
+		return tn.floor
 	}
 }
