@@ -13,7 +13,7 @@ import (
 
 // bindBatch is how many bindings one goroutine resolves the role side of
 // at a time.
-var bindBatch = 256
+const bindBatch = 256
 
 // bindItem is one binding whose role side is resolved, waiting for its
 // subjects.
@@ -95,8 +95,9 @@ func (r *resolver) bindRole(in bindingIn, slot int32) bindItem {
 	return bindItem{slot: slot, ns: in.ns, subjects: in.subjects, g: g, err: err}
 }
 
-// bindSubjects gives each subject of a binding what the binding grants,
-// appending subjects that match no one to errs.
+// bindSubjects gives each subject of a binding what the binding grants and
+// counts the binding on its role, appending the binding's roleRef error
+// and subjects that match no one to errs.
 func (r *resolver) bindSubjects(it *bindItem, errs []finding.ScanError) []finding.ScanError {
 	if it.err != nil {
 		errs = append(errs, *it.err)
