@@ -3,13 +3,13 @@ package engine
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/kubelet-audit/kubelet-audit/internal/testfiles"
 	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
 )
 
@@ -32,22 +32,6 @@ const okBody = `findings contains f if {
 	f := {"msg": s.id, "resource": {"kind": "Subject", "name": s.id}}
 }
 `
-
-// writeDir writes files (name -> content) into a new temporary directory.
-func writeDir(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 func TestLoadBuiltin(t *testing.T) {
 	e, err := Load(context.Background(), Options{})
@@ -109,7 +93,7 @@ func TestLoadCustomDir(t *testing.T) {
 }
 
 func TestLoadMetadata(t *testing.T) {
-	dir := writeDir(t, map[string]string{"r.rego": policy("t.ok", okCustom, okBody)})
+	dir := testfiles.Tree(t, map[string]string{"r.rego": policy("t.ok", okCustom, okBody)})
 	e, err := Load(context.Background(), Options{PolicyDirs: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +158,7 @@ func TestLoadErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := writeDir(t, tc.files)
+			dir := testfiles.Tree(t, tc.files)
 			_, err := Load(context.Background(), Options{PolicyDirs: []string{dir}})
 			if err == nil {
 				t.Fatal("Load succeeded, want an error")
@@ -258,7 +242,7 @@ func TestEmbeddedTestsViaTest(t *testing.T) {
 }
 
 func TestTestReportsFailuresAndErrors(t *testing.T) {
-	dir := writeDir(t, map[string]string{
+	dir := testfiles.Tree(t, map[string]string{
 		"r.rego": policy("t.r", okCustom, okBody),
 		"r_test.rego": `package t.r_test
 
@@ -293,7 +277,7 @@ todo_test_later if false
 }
 
 func TestTestCompileError(t *testing.T) {
-	dir := writeDir(t, map[string]string{"x_test.rego": "package t\n\ntest_x if {\n\ty := undefined_fn(1)\n\ty\n}\n"})
+	dir := testfiles.Tree(t, map[string]string{"x_test.rego": "package t\n\ntest_x if {\n\ty := undefined_fn(1)\n\ty\n}\n"})
 	_, err := Test(context.Background(), []string{dir}, false)
 	if !errors.Is(err, finding.ErrUsage) || !strings.Contains(err.Error(), "x_test.rego:4:") {
 		t.Errorf("err = %v, want a usage error naming x_test.rego:4:col", err)

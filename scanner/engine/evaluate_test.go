@@ -9,6 +9,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/kubelet-audit/kubelet-audit/internal/testfiles"
 	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
 	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
 )
@@ -184,7 +185,7 @@ func TestEvaluateConversion(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := writeDir(t, map[string]string{"r.rego": policy("t.conv", okCustom, tc.body+"\n")})
+			dir := testfiles.Tree(t, map[string]string{"r.rego": policy("t.conv", okCustom, tc.body+"\n")})
 			e, err := Load(context.Background(), Options{PolicyDirs: []string{dir}})
 			if err != nil {
 				t.Fatal(err)
@@ -223,7 +224,7 @@ func TestEvaluateRuntimeErrorIsReported(t *testing.T) {
 	body := `findings contains {"msg": sprintf("%d", [to_number(s.id)]), "resource": {"kind": "X"}} if {
 	some s in input.subjects
 }`
-	dir := writeDir(t, map[string]string{"r.rego": policy("t.rt", okCustom, body+"\n")})
+	dir := testfiles.Tree(t, map[string]string{"r.rego": policy("t.rt", okCustom, body+"\n")})
 	e, err := Load(context.Background(), Options{PolicyDirs: []string{dir}})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/kubelet-audit/kubelet-audit/hack/gen-rbac/gen"
+	"github.com/kubelet-audit/kubelet-audit/internal/testfiles"
 	"github.com/kubelet-audit/kubelet-audit/scanner/facts"
 	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
 	"github.com/kubelet-audit/kubelet-audit/scanner/load"
@@ -100,7 +101,7 @@ func TestSplitUserRules(t *testing.T) {
 	for _, id := range []string{"User:a", "User:b", "User:c", "User:d", "User:e"} {
 		doc.Subjects = append(doc.Subjects, facts.Subject{ID: id, Kind: "User", Name: id[5:]})
 	}
-	dir := writeDir(t, map[string]string{
+	dir := testfiles.Tree(t, map[string]string{
 		"count.rego": policy("t.count", okCustom, `findings contains {"msg": sprintf("%d subjects", [count(input.subjects)]), "resource": {"kind": "Cluster"}} if true
 `),
 		"each.rego": policy("t.each", strings.Replace(okCustom, "TEST-001", "TEST-002", 1)+"#   per_subject: true\n", `findings contains f if {
@@ -153,7 +154,7 @@ func TestSplitRolesAndBindings(t *testing.T) {
 `, true, []string{"TEST-001 2 roles, 1 bindings", "TEST-002 User:a sees 2 roles", "TEST-002 User:b sees 2 roles", "TEST-002 User:c sees 2 roles"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := writeDir(t, map[string]string{"whole.rego": whole, "per.rego": policy("t.per", perCustom, tc.body)})
+			dir := testfiles.Tree(t, map[string]string{"whole.rego": whole, "per.rego": policy("t.per", perCustom, tc.body)})
 			e, err := Load(context.Background(), Options{PolicyDirs: []string{dir}, Disabled: builtinIDs(t), Parallelism: 2})
 			if err != nil {
 				t.Fatal(err)
@@ -262,7 +263,7 @@ func TestReadsSubjects(t *testing.T) {
 		{"bare input", `findings contains {"msg": "n", "resource": {"kind": "X"}} if count(object.keys(input)) > 0`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := writeDir(t, map[string]string{"r.rego": policy("t.rule", okCustom, tc.body+"\n"), "helper.rego": helper})
+			dir := testfiles.Tree(t, map[string]string{"r.rego": policy("t.rule", okCustom, tc.body+"\n"), "helper.rego": helper})
 			e, err := Load(context.Background(), Options{PolicyDirs: []string{dir}, Disabled: builtinIDs(t)})
 			if err != nil {
 				t.Fatal(err)
@@ -302,7 +303,7 @@ func TestBuiltinWholeRulesSkipSubjects(t *testing.T) {
 
 // TestPerSubjectMetadata: custom.per_subject must be a boolean.
 func TestPerSubjectMetadata(t *testing.T) {
-	dir := writeDir(t, map[string]string{"r.rego": policy("t.bad", okCustom+"#   per_subject: yes please\n", okBody)})
+	dir := testfiles.Tree(t, map[string]string{"r.rego": policy("t.bad", okCustom+"#   per_subject: yes please\n", okBody)})
 	_, err := Load(context.Background(), Options{PolicyDirs: []string{dir}})
 	if err == nil || !strings.Contains(err.Error(), "custom.per_subject must be true or false") {
 		t.Fatalf("err = %v, want a per_subject error", err)
@@ -386,7 +387,7 @@ func TestSplitRuleError(t *testing.T) {
 	for _, id := range []string{"User:a", "User:b", "User:c", "User:d"} {
 		doc.Subjects = append(doc.Subjects, facts.Subject{ID: id, Kind: "User", Name: id[5:]})
 	}
-	dir := writeDir(t, map[string]string{"bad.rego": policy("t.bad", okCustom+"#   per_subject: true\n", `findings contains f if {
+	dir := testfiles.Tree(t, map[string]string{"bad.rego": policy("t.bad", okCustom+"#   per_subject: true\n", `findings contains f if {
 	some s in input.subjects
 	f := {"msg": sprintf("%d", [to_number(s.name)]), "resource": {"kind": "X"}}
 }

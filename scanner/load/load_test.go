@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubelet-audit/kubelet-audit/internal/testfiles"
 	"github.com/kubelet-audit/kubelet-audit/scanner/finding"
 )
 
@@ -410,28 +411,17 @@ func TestLoadPaths(t *testing.T) {
 	})
 }
 
-// TestLoadSizeLimit: a file over MaxFileSize is rejected from its size (a
-// sparse 50 MB file, never read), a stream is cut at the limit.
 // TestLoadSized: Options.Sized hears the total size of the files found
 // (manifest names under directories, files named explicitly), once, before
 // they are read; streams do not count.
 func TestLoadSized(t *testing.T) {
-	dir := t.TempDir()
 	files := map[string]string{
 		"a.yaml":       "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\n",
 		"sub/b.json":   `{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "b"}}`,
 		"notes.txt":    "not a manifest",
 		".hidden.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: h}\n",
 	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := testfiles.Tree(t, files)
 	extra := filepath.Join(dir, "notes.txt") // named explicitly: read whatever its extension
 	want := int64(len(files["a.yaml"]) + len(files["sub/b.json"]) + len(files["notes.txt"]))
 	var calls []int64
@@ -444,6 +434,8 @@ func TestLoadSized(t *testing.T) {
 	}
 }
 
+// TestLoadSizeLimit: a file over MaxFileSize is rejected from its size (a
+// sparse 50 MB file, never read), a stream is cut at the limit.
 func TestLoadSizeLimit(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "huge.yaml")
 	f, err := os.Create(p)
