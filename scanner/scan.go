@@ -117,13 +117,13 @@ func Scan(ctx context.Context, opts Options) (*finding.Report, error) {
 	view := s.doc.PolicyView()
 	s.access = accessEdges(s.doc.Subjects)
 	s.doc = nil
+	if opts.FactsBuilt != nil {
+		opts.FactsBuilt()
+	}
 	// The typed objects and the full facts are garbage now, most of the
 	// heap on a large cluster. Collect them at once: otherwise the next
 	// collection waits until the heap doubles the size it had while they
 	// were live, and the evaluation's allocations fill that room.
-	if opts.FactsBuilt != nil {
-		opts.FactsBuilt()
-	}
 	runtime.GC()
 	found, err := opts.Engine.EvaluateReleasing(ctx, view)
 	if err != nil {

@@ -71,7 +71,8 @@ type tuner struct {
 	last    int
 }
 
-// active is the tuner Set started, for ForInput; nil when none runs.
+// active is the tuner Set started, for ForInput and KeepHeap; nil when
+// none runs.
 var active atomic.Pointer[tuner]
 
 // Set keeps the heap goal at least floor bytes until the returned stop
